@@ -1,0 +1,92 @@
+"""One exception hierarchy for every mistake a user can make.
+
+Each message has three parts: what failed and where (relative path, line or
+row), the cause, and the fix or the valid choices. Adapters turn these into
+clean build failures with no traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class HandbookError(Exception):
+    """Base class: a user-facing error with a message that can be shown as is."""
+
+    #: kebab-case slug, in the style of frictionless error types
+    type = "handbook-error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PackageError(HandbookError):
+    """The data package descriptor or one of its files cannot be used."""
+
+    type = "package-error"
+
+
+class DataInvalid(HandbookError):
+    """The data failed validation; ``report`` holds every error found."""
+
+    type = "data-invalid"
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class CatalogueError(HandbookError):
+    """The KPI catalogue (data/metrics.yml) is malformed or refers to unknown names."""
+
+    type = "catalogue-error"
+
+
+class QueryError(HandbookError):
+    """A query failed: bad SQL, an unknown column, or a forbidden statement."""
+
+    type = "query-error"
+
+
+class RowLimitError(QueryError):
+    """A table query returned more rows than a page should show."""
+
+    type = "row-limit"
+
+
+class MacroError(HandbookError):
+    """A macro was called with unknown names or bad arguments."""
+
+    type = "macro-error"
+
+
+class ChartError(HandbookError):
+    """A chart could not be declared or rendered."""
+
+    type = "chart-error"
+
+
+class PublishError(HandbookError):
+    """Publishing or archiving refused to run, or could not finish."""
+
+    type = "publish-error"
+
+
+def suggest(name: str, choices: Iterable[str], *, noun: str = "name") -> str:
+    """Return a 'Did you mean …? Available: …' sentence for an unknown name."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
+    parts = []
+    if close:
+        parts.append("Did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+    if choices:
+        shown = ", ".join(choices[:20]) + (", …" if len(choices) > 20 else "")
+        parts.append(f"Available {noun}s: {shown}.")
+    else:
+        parts.append(f"No {noun}s are defined.")
+    return " ".join(parts)

@@ -1,0 +1,348 @@
+"""The query engine: DuckDB views over the data package, read-only SQL, cached results.
+
+This is the only module that imports ``duckdb``. Every resource becomes a view
+of the same name, typed from its Table Schema, so content SQL sees dates as
+dates. After the views exist the connection is locked: no file outside the
+data folder can be read, nothing can be written, no extension installed.
+
+Results are small (aggregation happens in DuckDB) and cached by
+(SQL, parameters, fingerprints of the resources the SQL reads): in memory for
+the build, and on disk under the cache folder for later builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from site_build.errors import QueryError, RowLimitError
+from site_build.package import DataPackage, Fingerprints, Resource
+
+log = logging.getLogger("handbook.query")
+
+#: bump when the on-disk result format or the view definitions change
+CACHE_FORMAT = 1
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
+_FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
+
+
+@dataclass
+class QueryResult:
+    """A small, fully materialised result: column names, DuckDB type names and rows."""
+
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple]
+    sql: str = ""
+    resources: tuple[str, ...] = ()
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts with JSON-friendly values (dates as ISO strings)."""
+        return [{c: _jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+    def column(self, name: str) -> list:
+        return [row[self.columns.index(name)] for row in self.rows]
+
+    def scalar(self):
+        return self.rows[0][0] if self.rows and self.rows[0] else None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_json(self) -> dict:
+        return {
+            "columns": self.columns,
+            "types": self.types,
+            "rows": [[_jsonable(v) for v in row] for row in self.rows],
+            "resources": list(self.resources),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, sql: str = "") -> QueryResult:
+        types = data["types"]
+        rows = [tuple(_from_json(v, t) for v, t in zip(row, types)) for row in data["rows"]]
+        return cls(data["columns"], types, rows, sql, tuple(data.get("resources", ())))
+
+
+@dataclass
+class QueryStats:
+    executed: int = 0
+    memory_hits: int = 0
+    disk_hits: int = 0
+    seconds: float = 0.0
+    log: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+class QueryEngine:
+    """DuckDB over a data package; ``query`` runs read-only SQL with caching."""
+
+    def __init__(self, package: DataPackage, *, cache_dir: Path | None = None, fingerprints: Fingerprints | None = None):
+        self.package = package
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.fingerprints = fingerprints or Fingerprints(self.cache_dir / "fingerprints.json" if self.cache_dir else None)
+        self.stats = QueryStats()
+        self._memory: dict[str, QueryResult] = {}
+        self._con = duckdb.connect(":memory:")
+        for resource in package.resources.values():
+            self._con.execute(f"CREATE VIEW {_ident(resource.name)} AS {view_sql(resource)}")
+        self._lock()
+
+    def _lock(self) -> None:
+        root = str(self.package.root) + os.sep
+        self._con.execute("SET autoinstall_known_extensions = false")
+        self._con.execute("SET autoload_known_extensions = false")
+        self._con.execute("SET allowed_directories = ?", [[root]])
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+
+    def close(self) -> None:
+        self.fingerprints.save()
+        self._con.close()
+
+    def __enter__(self) -> QueryEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- public API ----------------------------------------------------------
+
+    def query(self, sql: str, params: list | dict | None = None, *, limit: int | None = None, label: str | None = None) -> QueryResult:
+        """Run one read-only SELECT and return its result, from cache when possible.
+
+        With ``limit``, raise ``RowLimitError`` when the result has more rows.
+        """
+        sql = sql.strip().rstrip(";").strip()
+        self._check_read_only(sql)
+        resources = self.resources_of(sql)
+        key = self._cache_key(sql, params, resources, limit)
+        label = label or _short(sql)
+        if key in self._memory:
+            self.stats.memory_hits += 1
+            return self._memory[key]
+        start = time.perf_counter()
+        result = self._load_disk(key, sql)
+        state = "cached"
+        if result is None:
+            result = self._execute(sql, params, limit, resources)
+            self._save_disk(key, result)
+            state = "fresh"
+            self.stats.executed += 1
+        else:
+            self.stats.disk_hits += 1
+        elapsed = time.perf_counter() - start
+        self.stats.seconds += elapsed
+        self.stats.log.append((label, state, elapsed))
+        log.info("query %s [%s] %.0f ms", label, state, elapsed * 1000)
+        log.debug("SQL for %s:\n%s", label, sql)
+        self._memory[key] = result
+        return result
+
+    def resources_of(self, sql: str) -> tuple[str, ...]:
+        """Names of the package resources that ``sql`` mentions, sorted.
+
+        A token scan, not a parse: DuckDB's own ``get_table_names`` binds the
+        views and fails on typed ``read_csv``. Mentioning a resource name in
+        an alias only makes the cache key a little stricter, never wrong.
+        """
+        code = _STRINGS_AND_COMMENTS.sub(" ", sql).lower()
+        words = set(re.findall(r'"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)', code))
+        names = {quoted.replace('""', '"') or bare for quoted, bare in words}
+        return tuple(sorted(r for r in self.package.resources if r.lower() in names))
+
+    def columns_of(self, resource: Resource) -> list[tuple[str, str]]:
+        """(name, DuckDB type) of each column of a resource's view."""
+        rows = self._con.execute(f"DESCRIBE {_ident(resource.name)}").fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    # -- internals -----------------------------------------------------------
+
+    def _check_read_only(self, sql: str) -> None:
+        try:
+            statements = self._con.extract_statements(sql)
+        except duckdb.Error as e:
+            raise QueryError(_describe(e, sql)) from None
+        if len(statements) != 1:
+            raise QueryError(
+                f"Expected one SQL statement, got {len(statements)}.\nSQL: {_short(sql, 200)}\n"
+                "Fix: run one SELECT per macro call; combine results with WITH … or UNION ALL."
+            )
+        kind = statements[0].type
+        if kind != duckdb.StatementType.SELECT:
+            raise QueryError(
+                f"Only SELECT queries can run in the handbook, got {kind.name}.\nSQL: {_short(sql, 200)}\n"
+                "Content SQL is read-only: it cannot write files, change settings or install extensions."
+            )
+
+    def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
+        wrapped = sql if limit is None else f"SELECT * FROM ({sql}) AS _q LIMIT {int(limit) + 1}"
+        try:
+            rel = self._con.execute(wrapped, params or None)
+            rows = rel.fetchall()
+            description = rel.description
+        except duckdb.Error as e:
+            raise QueryError(_describe(e, sql)) from None
+        columns = [d[0] for d in description]
+        types = [str(d[1]) for d in description]
+        if limit is not None and len(rows) > limit:
+            total = self._con.execute(f"SELECT count(*) FROM ({sql}) AS _q", params or None).fetchone()[0]
+            raise RowLimitError(
+                f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
+                f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
+            )
+        return QueryResult(columns, types, rows, sql, resources)
+
+    def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
+        if _FILE_FUNCTIONS.search(sql) or not resources:
+            # SQL that reads files directly: key on every data file, to stay correct.
+            resources = tuple(self.package.resources)
+        prints = {name: self.fingerprints.of(self.package.resources[name].path) for name in resources}
+        views = {name: view_sql(self.package.resources[name]) for name in resources}
+        blob = json.dumps([CACHE_FORMAT, duckdb.__version__, sql, params, limit, prints, views], sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _disk_path(self, key: str) -> Path | None:
+        return self.cache_dir / "queries" / key[:2] / f"{key}.json" if self.cache_dir else None
+
+    def _load_disk(self, key: str, sql: str) -> QueryResult | None:
+        path = self._disk_path(key)
+        if path is None or not path.exists():
+            return None
+        try:
+            return QueryResult.from_json(json.loads(path.read_text(encoding="utf-8")), sql)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a corrupt cache entry is just a miss
+
+    def _save_disk(self, key: str, result: QueryResult) -> None:
+        path = self._disk_path(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def view_sql(resource: Resource) -> str:
+    """The SELECT that types a resource's file from its Table Schema."""
+    path = _literal(str(resource.path))
+    if resource.format == "parquet":
+        cols = ", ".join(f"CAST({_ident(f.name)} AS {f.sql_type}) AS {_ident(f.name)}" for f in resource.fields)
+        return f"SELECT {cols} FROM read_parquet({path})"
+    # Dates with a custom Table Schema format are read as text and parsed here.
+    columns = {}
+    select = []
+    for f in resource.fields:
+        custom = f.type in ("date", "datetime") and f.format not in (None, "default", "any")
+        columns[f.name] = "VARCHAR" if custom else f.sql_type
+        if custom:
+            select.append(f"CAST(strptime({_ident(f.name)}, {_literal(f.format)}) AS {f.sql_type}) AS {_ident(f.name)}")
+        else:
+            select.append(_ident(f.name))
+    spec = "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in columns.items()) + "}"
+    return (
+        f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
+        f"delim = {_literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
+    )
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _short(sql: str, width: int = 60) -> str:
+    one = " ".join(sql.split())
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def _describe(error: Exception, sql: str) -> str:
+    message = str(error).strip()
+    hint = ""
+    if "Permission Error" in message or "disabled by configuration" in message:
+        hint = "\nFix: content SQL can only read the package's resources by name (for example FROM orders)."
+    elif "Catalog Error" in message and "Table" in message:
+        hint = "\nFix: query a resource by its name in data/datapackage.json."
+    elif "Binder Error" in message:
+        hint = "\nFix: check the column names against the resource's Table Schema (handbook query --describe NAME)."
+    return f"Query failed: {message}\nSQL: {_short(sql, 400)}{hint}"
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _from_json(value, type_name: str):
+    if value is None:
+        return None
+    if type_name == "DATE":
+        return dt.date.fromisoformat(value)
+    if type_name.startswith("TIMESTAMP"):
+        return dt.datetime.fromisoformat(value)
+    if type_name == "TIME":
+        return dt.time.fromisoformat(value)
+    return value
+
+
+class Scanner:
+    """An unlocked DuckDB connection for the engine's own trusted SQL (validation scans).
+
+    Content SQL never runs here; use ``QueryEngine.query`` for that.
+    """
+
+    def __init__(self, memory_limit: str | None = None, threads: int | None = None):
+        self._con = duckdb.connect(":memory:")
+        self._con.execute("SET autoinstall_known_extensions = false")
+        self._con.execute("SET autoload_known_extensions = false")
+        if memory_limit:
+            self._con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self._con.execute(sql, params or None).fetchall()
+
+    def one(self, sql: str, params: list | None = None) -> tuple | None:
+        return self._con.execute(sql, params or None).fetchone()
+
+    def execute(self, sql: str, params: list | None = None) -> None:
+        self._con.execute(sql, params or None)
+
+    def columns(self, sql: str, params: list | None = None) -> list[str]:
+        rel = self._con.execute(sql, params or None)
+        return [d[0] for d in rel.description]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Scanner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    Error = duckdb.Error
+
+
+ident = _ident
+literal = _literal
