@@ -60,6 +60,95 @@ def main():
     """
 
 
+def config_option(fn):
+    return click.option(
+        "-f",
+        "--config-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default="mkdocs.yml",
+        show_default=True,
+        help="The MkDocs configuration of the handbook.",
+    )(fn)
+
+
+def _setup_logging(verbose: bool) -> None:
+    import logging
+
+    from mkdocs.__main__ import ColorFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(ColorFormatter())
+    logger = logging.getLogger("mkdocs")
+    logger.handlers = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+@main.command()
+@config_option
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site_dir in mkdocs.yml, usually site/).")
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on any warning, including a failed macro.")
+@click.option("-v", "--verbose", is_flag=True, help="Show SQL, cache hits and timings.")
+@json_option
+@handle_errors
+def build(config_file, site_dir, strict, verbose, as_json):
+    """Validate the data, then build the handbook into site/.
+
+    The build runs in a staging folder that replaces site/ only on success:
+    invalid data or a failed macro leaves the previous site/ untouched.
+
+    \b
+    Example:
+      handbook build
+      handbook build --site-dir /tmp/preview --no-strict
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from site_build.output import staged
+
+    _setup_logging(verbose)
+    config = load_config(str(config_file), strict=strict)
+    dest = Path(site_dir) if site_dir else Path(config.site_dir)
+    try:
+        with staged(dest) as staging:
+            config = load_config(str(config_file), strict=strict, site_dir=str(staging))
+            mkdocs_build(config)
+            manifest = config.plugins["handbook"].manifest if "handbook" in config.plugins else None
+    except MkDocsException as e:
+        click.secho(f"Error: {e.format_message() if hasattr(e, 'format_message') else e}", fg="red", err=True)
+        click.secho(f"Build failed; {dest} was left as it was.", fg="red", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"site_dir": str(dest), "version": manifest and manifest["version"], "data_as_of": manifest and manifest["data_as_of"]}, ensure_ascii=False))
+    else:
+        click.secho(f"Built {dest}" + (f" (version {manifest['version']}, data as of {manifest['data_as_of']})" if manifest else ""), fg="green", err=True)
+
+
+@main.command()
+@config_option
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP address and port to serve on.")
+@click.option("-v", "--verbose", is_flag=True, help="Show SQL, cache hits and timings.")
+@handle_errors
+def serve(config_file, dev_addr, verbose):
+    """Preview the handbook with live reload; rebuilds when content or data change.
+
+    A failing macro shows its error on the page and the server keeps running.
+
+    \b
+    Example:
+      handbook serve --dev-addr 127.0.0.1:8001
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    _setup_logging(verbose)
+    root = Path(config_file).resolve().parent
+    watch = [str(p) for p in (root / "data", root / "macros") if p.exists()]
+    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, strict=False, watch=watch)
+
+
 @main.command()
 @click.argument("sql")
 @data_option

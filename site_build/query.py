@@ -144,7 +144,7 @@ class QueryEngine:
         elapsed = time.perf_counter() - start
         self.stats.seconds += elapsed
         self.stats.log.append((label, state, elapsed))
-        log.info("query %s [%s] %.0f ms", label, state, elapsed * 1000)
+        log.log(logging.INFO if state == "fresh" else logging.DEBUG, "query %s [%s] %.0f ms", label, state, elapsed * 1000)
         log.debug("SQL for %s:\n%s", label, sql)
         self._memory[key] = result
         return result

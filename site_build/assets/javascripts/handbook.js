@@ -1,0 +1,52 @@
+/* Strategy Handbook: sortable metric tables. Cells carry a data-sort key so that
+   formatted numbers (¥1.2万, 30.0%) sort by value. Works with Material's instant
+   navigation (document$) and without it. */
+(function () {
+  "use strict";
+
+  function compare(a, b, numeric) {
+    if (a === b) return 0;
+    if (a === "") return 1;
+    if (b === "") return -1;
+    if (numeric) return parseFloat(a) - parseFloat(b);
+    return a.localeCompare(b, "zh-Hans-CN");
+  }
+
+  function sortBy(table, index, th) {
+    var body = table.tBodies[0];
+    var numeric = th.classList.contains("hb-num");
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (r1, r2) {
+      var k1 = r1.cells[index].getAttribute("data-sort") || "";
+      var k2 = r2.cells[index].getAttribute("data-sort") || "";
+      var c = compare(k1, k2, numeric);
+      return ascending ? c : -c;
+    });
+    Array.prototype.forEach.call(th.parentNode.children, function (other) {
+      other.setAttribute("aria-sort", "none");
+    });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function init() {
+    var tables = document.querySelectorAll("table.hb-sortable:not([data-hb-ready])");
+    Array.prototype.forEach.call(tables, function (table) {
+      table.setAttribute("data-hb-ready", "true");
+      var headers = table.tHead ? table.tHead.rows[0].cells : [];
+      Array.prototype.forEach.call(headers, function (th, index) {
+        var button = th.querySelector("button.hb-sort");
+        if (button) button.addEventListener("click", function () { sortBy(table, index, th); });
+      });
+    });
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,121 @@
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_build.errors import QueryError, RowLimitError
+from site_build.package import DataPackage
+from site_build.query import QueryEngine
+
+BASIC = Path(__file__).parent / "sites" / "basic" / "data"
+
+
+@pytest.fixture
+def data(tmp_path):
+    dest = tmp_path / "data"
+    shutil.copytree(BASIC, dest)
+    return dest
+
+
+@pytest.fixture
+def engine(data, tmp_path):
+    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as e:
+        yield e
+
+
+def test_views_are_typed_from_table_schema(engine):
+    pkg = engine.package
+    assert engine.columns_of(pkg.resource("traffic")) == [
+        ("date", "DATE"), ("channel", "VARCHAR"), ("sessions", "BIGINT"), ("orders", "BIGINT"), ("revenue", "DOUBLE"),
+    ]
+    assert engine.columns_of(pkg.resource("tickets"))[1:] == [("created_at", "TIMESTAMP"), ("response_seconds", "BIGINT"), ("satisfied", "BOOLEAN")]
+    result = engine.query("SELECT min(date) AS d FROM traffic")
+    assert result.scalar() == dt.date(2025, 8, 1)
+
+
+def test_aggregation_happens_in_duckdb(engine):
+    result = engine.query("SELECT channel, sum(orders) AS n FROM traffic GROUP BY 1 ORDER BY 1")
+    assert result.rows == [("京东", 300), ("天猫", 840)]
+    assert result.resources == ("traffic",)
+
+
+def test_copy_to_is_refused(engine, data):
+    with pytest.raises(QueryError) as info:
+        engine.query(f"COPY traffic TO '{data}/out.csv'")
+    assert str(info.value).startswith("Only SELECT queries can run in the handbook, got COPY.")
+    assert not (data / "out.csv").exists()
+
+
+def test_reading_outside_data_is_refused(engine):
+    with pytest.raises(QueryError) as info:
+        engine.query("SELECT * FROM read_csv('/etc/passwd')")
+    message = str(info.value)
+    assert 'Permission Error: Cannot access file "/etc/passwd"' in message
+    assert "content SQL can only read the package's resources by name" in message
+
+
+def test_settings_cannot_be_unlocked(engine):
+    with pytest.raises(QueryError, match="Only SELECT"):
+        engine.query("SET enable_external_access = true")
+    with pytest.raises(QueryError, match="Only SELECT"):
+        engine.query("INSTALL httpfs")
+
+
+def test_unknown_column_names_duckdb_candidates(engine):
+    with pytest.raises(QueryError) as info:
+        engine.query("SELECT chanel FROM traffic")
+    message = str(info.value)
+    assert 'Referenced column "chanel" not found' in message
+    assert '"channel"' in message
+    assert "SQL: SELECT chanel FROM traffic" in message
+
+
+def test_row_limit_gives_counts_and_fix(engine):
+    with pytest.raises(RowLimitError) as info:
+        engine.query("SELECT * FROM traffic", limit=5)
+    assert str(info.value).splitlines()[0] == "Query returned 13 rows, more than the limit of 5."
+    assert "ORDER BY … LIMIT 5" in str(info.value)
+
+
+def test_same_query_runs_once_per_build(engine):
+    for _ in range(5):
+        engine.query("SELECT count(*) FROM traffic")
+    assert engine.stats.executed == 1
+    assert engine.stats.memory_hits == 4
+
+
+def test_disk_cache_reused_then_invalidated_by_data_change(data, tmp_path):
+    sql = "SELECT date, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1"
+    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as first:
+        fresh = first.query(sql)
+    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as second:
+        cached = second.query(sql)
+        assert (second.stats.executed, second.stats.disk_hits) == (0, 1)
+        # a query on another resource is not affected by the traffic fingerprint
+        second.query("SELECT count(*) FROM tickets")
+    assert cached.rows == fresh.rows and isinstance(cached.rows[0][0], dt.date)
+    with open(data / "traffic.csv", "a") as fh:
+        fh.write("2025-11-04,京东,10,1,99.0\n")
+    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as third:
+        changed = third.query(sql)
+        third.query("SELECT count(*) FROM tickets")
+        assert third.stats.executed == 1 and third.stats.disk_hits == 1
+    assert len(changed.rows) == len(fresh.rows) + 1
+
+
+def test_corrupt_cache_entry_is_a_miss(data, tmp_path):
+    cache = tmp_path / "cache"
+    with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+        e.query("SELECT 1 AS x FROM traffic LIMIT 1")
+    for path in (cache / "queries").rglob("*.json"):
+        path.write_text("{not json")
+    with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+        assert e.query("SELECT 1 AS x FROM traffic LIMIT 1").rows == [(1,)]
+        assert e.stats.executed == 1
+
+
+def test_records_are_json_friendly(engine):
+    records = engine.query("SELECT date, revenue FROM traffic ORDER BY date LIMIT 1").records()
+    assert json.dumps(records) == '[{"date": "2025-08-01", "revenue": 15000.0}]'
