@@ -1,0 +1,83 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from site_build.catalogue import Catalogue
+from site_build.metrics import Metrics
+from site_build.package import DataPackage
+from site_build.query import QueryEngine
+
+BASIC = Path(__file__).parent / "sites" / "basic" / "data"
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    pkg = DataPackage.load(BASIC)
+    with QueryEngine(pkg) as engine:
+        yield Metrics(Catalogue.load(BASIC / "metrics.yml", pkg), engine, today=dt.date(2025, 11, 20))
+
+
+def test_as_of_is_max_of_the_catalogue_column(metrics):
+    assert metrics.as_of == dt.date(2025, 11, 3)
+
+
+def test_current_period_is_latest_complete(metrics):
+    kv = metrics.get("conversion_rate")
+    # November has data (2025-11-03) but is incomplete: October is current.
+    assert kv.period == dt.date(2025, 10, 1)
+    assert kv.value == pytest.approx((125 + 45) / (500 + 250))  # (250/2 + 90/2) / (1000/2 + 500/2)
+    assert kv.previous == pytest.approx((140 + 55) / 750)
+    assert kv.year_ago is None
+    assert kv.status == "watch"
+    assert kv.delta_display() == "-3.3 个百分点"
+    assert kv.improved() is False
+    assert [p for p, _ in kv.history][-3:] == [dt.date(2025, 8, 1), dt.date(2025, 9, 1), dt.date(2025, 10, 1)]
+    assert len(kv.history) == 12 and kv.history[0] == (dt.date(2024, 11, 1), None)
+
+
+def test_lower_is_better_kpi(metrics):
+    kv = metrics.get("response_time")
+    assert kv.value == 9000 and kv.status == "watch"
+    assert kv.display() == "2.5 小时" and kv.target_display == "2.0 小时"
+    assert kv.improved() is False  # response time went up from 1.5 h
+
+
+def test_alert_and_play(metrics):
+    kv = metrics.get("revenue")
+    assert kv.value == pytest.approx(25500 + 11000.5)
+    assert kv.status == "watch"
+    sat = metrics.get("satisfaction")
+    assert sat.value == pytest.approx(0.75) and sat.status == "watch"
+    assert sat.play == "回访不满意用户。"
+
+
+def test_freshness(tmp_path):
+    text = (BASIC / "metrics.yml").read_text(encoding="utf-8").replace("    owner: 客服组\n", "    owner: 客服组\n    freshness_days: 20\n", 1)
+    path = tmp_path / "metrics.yml"
+    path.write_text(text, encoding="utf-8")
+    pkg = DataPackage.load(BASIC)
+    with QueryEngine(pkg) as engine:
+        m = Metrics(Catalogue.load(path, pkg), engine, today=dt.date(2025, 11, 20))
+        assert m.get("response_time").stale is True  # latest ticket 2025-10-13
+        assert m.get("conversion_rate").stale is False
+
+
+def test_to_date_window(tmp_path):
+    text = (BASIC / "metrics.yml").read_text(encoding="utf-8").replace(
+        "    format: cny\n", "    format: cny\n    window: to_date\n    since: 2025-09-01\n", 1
+    )
+    path = tmp_path / "metrics.yml"
+    path.write_text(text, encoding="utf-8")
+    pkg = DataPackage.load(BASIC)
+    with QueryEngine(pkg) as engine:
+        kv = Metrics(Catalogue.load(path, pkg), engine).get("revenue")
+    # current period is the (partial) month holding the data date; value is cumulative since September
+    assert kv.period == dt.date(2025, 11, 1)
+    assert kv.value == pytest.approx(28000 + 13000 + 25500 + 11000.5 + 1000)
+    assert kv.previous == pytest.approx(28000 + 13000 + 25500 + 11000.5)
+
+
+def test_snapshot_is_json_ready(metrics):
+    snap = metrics.get("conversion_rate").snapshot()
+    assert snap["period"] == "2025-10" and snap["status"] == "watch" and snap["display"] == "22.7%"
