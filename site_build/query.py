@@ -87,8 +87,17 @@ class QueryStats:
 class QueryEngine:
     """DuckDB over a data package; ``query`` runs read-only SQL with caching."""
 
-    def __init__(self, package: DataPackage, *, cache_dir: Path | None = None, fingerprints: Fingerprints | None = None):
+    def __init__(
+        self,
+        package: DataPackage,
+        *,
+        cache_dir: Path | None = None,
+        fingerprints: Fingerprints | None = None,
+        materialize_bytes: int = 32 << 20,
+    ):
         self.package = package
+        self.materialize_bytes = materialize_bytes
+        self._materialized: set[str] = set()
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.fingerprints = fingerprints or Fingerprints(self.cache_dir / "fingerprints.json" if self.cache_dir else None)
         self.stats = QueryStats()
@@ -185,7 +194,29 @@ class QueryEngine:
                 "Content SQL is read-only: it cannot write files, change settings or install extensions."
             )
 
+    def _materialize(self, resources: tuple[str, ...]) -> None:
+        """Load large files into DuckDB tables on first use.
+
+        A view over a 10-million-row CSV re-parses the file for every query;
+        a build runs dozens of them. Loading happens only on a cache miss, so
+        a rebuild with unchanged data never pays for it.
+        """
+        for name in resources:
+            resource = self.package.resources[name]
+            if name in self._materialized or resource.path.stat().st_size < self.materialize_bytes:
+                continue
+            start = time.perf_counter()
+            table = _ident(f"__table_{name}")
+            try:
+                self._con.execute(f"CREATE TABLE {table} AS {view_sql(resource)}")
+                self._con.execute(f"CREATE OR REPLACE VIEW {_ident(name)} AS SELECT * FROM {table}")
+            except duckdb.Error as e:
+                raise QueryError(f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to find the bad rows.") from None
+            self._materialized.add(name)
+            log.info("load %s into DuckDB %.0f ms", resource.relpath, (time.perf_counter() - start) * 1000)
+
     def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
+        self._materialize(resources)
         wrapped = sql if limit is None else f"SELECT * FROM ({sql}) AS _q LIMIT {int(limit) + 1}"
         try:
             rel = self._con.execute(wrapped, params or None)

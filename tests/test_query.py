@@ -119,3 +119,15 @@ def test_corrupt_cache_entry_is_a_miss(data, tmp_path):
 def test_records_are_json_friendly(engine):
     records = engine.query("SELECT date, revenue FROM traffic ORDER BY date LIMIT 1").records()
     assert json.dumps(records) == '[{"date": "2025-08-01", "revenue": 15000.0}]'
+
+
+def test_large_resources_are_materialized_once_on_a_cache_miss(data, tmp_path):
+    pkg = DataPackage.load(data)
+    with QueryEngine(pkg, cache_dir=tmp_path / "cache", materialize_bytes=1) as e:
+        first = e.query("SELECT channel, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1")
+        e.query("SELECT count(*) FROM traffic")
+        assert e._materialized == {"traffic"}
+        assert e.columns_of(pkg.resource("traffic"))[0] == ("date", "DATE")
+    with QueryEngine(pkg, cache_dir=tmp_path / "cache", materialize_bytes=1) as e:
+        assert e.query("SELECT channel, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1").rows == first.rows
+        assert e._materialized == set()  # served from the disk cache: nothing loaded
