@@ -45,6 +45,7 @@ class Settings:
     dictionary_page: str = "dictionary.md"
     validate: bool = True
     errors_per_type: int = 5
+    publish_dir: Path | None = Path("public")
 
 
 @dataclass
@@ -54,6 +55,12 @@ class PageState:
     src: str = "index.md"
     charts: int = 0
     resources: set[str] = field(default_factory=set)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def unique_id(self, base: str) -> str:
+        """``base`` the first time on this page, then ``base-2``, ``base-3`` …"""
+        n = self.ids[base] = self.ids.get(base, 0) + 1
+        return base if n == 1 else f"{base}-{n}"
 
 
 class Handbook:
@@ -70,6 +77,8 @@ class Handbook:
         self.kpi_pages: dict[str, list[str]] = defaultdict(list)
         self.chart_functions: dict[str, Callable] = {}
         self.validation_report = None
+        #: set by the host once the inputs are fingerprinted (see manifest.version_id)
+        self.version: str | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Handbook:
@@ -195,7 +204,7 @@ class Handbook:
         self.page.charts += 1
         return charts_mod.render_chart(
             altair_chart,
-            chart_id=f"{chart_id}-{self.page.charts}" if self.page.charts > 1 else chart_id,
+            chart_id=self.page.unique_id(chart_id),
             title=title,
             description=description,
             sources=self.source_links(result.resources),
@@ -218,6 +227,37 @@ class Handbook:
 
         return kpi_dictionary(self)
 
+    def snapshot(self) -> dict:
+        """This build's KPI snapshot, as build.json and the history pages use it."""
+        as_of = self.as_of
+        return {
+            "version": self.version,
+            "data_as_of": as_of.isoformat() if as_of else None,
+            "kpis": {kv.kpi.id: kv.snapshot() for kv in self.metrics.all()},
+        }
+
+    def kpi_changes(self) -> Markup:
+        """How every KPI moved since the previously published version (the 本版变化 page)."""
+        from site_build import history
+
+        current = self.snapshot()
+        previous = history.previous_snapshot(self.settings.publish_dir, self.version) if self.settings.publish_dir else None
+        return history.changes_html(history.compare(current, previous), previous=previous)
+
+    def kpi_history(self) -> Markup:
+        """Each KPI across the published versions plus this build (the 指标历史 page)."""
+        from site_build import history
+
+        public = self.settings.publish_dir
+        series = history.history(public) if public and public.is_dir() else {}
+        current = self.snapshot()
+        for kpi_id, kpi in current["kpis"].items():
+            line = series.setdefault(kpi_id, {"label": kpi["label"], "format": kpi["format"], "direction": kpi["direction"], "points": []})
+            if not any(p["version"] == self.version for p in line["points"]):
+                line["points"].append({"version": self.version, "title": f"{self.version}（本版）", "data_as_of": current["data_as_of"],
+                                       "value": kpi["value"], "display": kpi["display"], "status": kpi["status"]})
+        return history.history_html(series)
+
     def failure(self, macro: str, error: HandbookError) -> Markup:
         """Log a warning naming the page and render a visible failure admonition."""
         log.warning("%s: %s failed: %s", self.page.src, macro, error)
@@ -230,6 +270,7 @@ class Handbook:
         improved = kv.improved()
         return fragment(
             "kpi_card.html",
+            card_id=self.page.unique_id(f"kpi-{kv.kpi.id}"),
             kpi=kv.kpi,
             status=kv.status,
             status_text=STATUS_TEXT[kv.status],

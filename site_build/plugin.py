@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
-from site_build import assets, manifest
+from site_build import assets, manifest, offline
 from site_build.errors import HandbookError
 from site_build.handbook import Handbook, Settings
 from site_build.logs import forward_to
@@ -56,6 +56,9 @@ class HandbookConfig(base.Config):
     dictionary_page = c.Type(str, default="dictionary.md")
     """Page that defines every KPI; KPI card titles link to it."""
 
+    publish_dir = c.Type(str, default="public")
+    """The publish tree (relative to mkdocs.yml); 本版变化 compares with its newest version."""
+
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self):
@@ -78,6 +81,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             dictionary_page=self.config.dictionary_page,
             validate=self.config.validation_enabled,
             errors_per_type=self.config.validation_errors_per_type,
+            publish_dir=root / self.config.publish_dir,
         )
         self._close()
         try:
@@ -97,10 +101,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(str(e)) from None
         self.inputs, self.prints = inputs, prints
         version = manifest.version_id(as_of, prints["combined"])
+        self.handbook.version = version
         # Sitemaps and feeds read SOURCE_DATE_EPOCH: pin it so rebuilds are byte-identical.
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(manifest.build_time(as_of).timestamp())))
         config.extra["handbook"] = {"version": version, "data_as_of": as_of.isoformat() if as_of else "—"}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        # Material's offline plugin would load this polyfill from unpkg.com; serve the vendored copy.
+        config.extra["polyfills"] = offline.local_polyfills(config.extra.get("polyfills"))
         for css in assets.STYLESHEETS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
@@ -147,11 +154,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             return
         hb = self.handbook
         try:
-            kpis = {kv.kpi.id: kv.snapshot() for kv in hb.metrics.all()}
+            kpis = hb.snapshot()["kpis"]
         except HandbookError as e:
             raise PluginError(str(e)) from None
         site = Path(config.site_dir)
         assets.write(site, charts=bool(hb.pages_with_charts))
+        offline.install_polyfill(site)
+        for page, urls in offline.external_references_in_site(site).items():
+            log.warning("%s loads %s from another host; the site must work with no network. Vendor the file or remove it.", page, ", ".join(urls))
         resources = {
             name: {"path": r.relpath, "sha256": hb.engine.fingerprints.of(r.path)} for name, r in hb.package.resources.items()
         }
