@@ -1,0 +1,84 @@
+"""End-to-end builds of tests/sites/basic with real MkDocs, DuckDB and Altair."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.sitebuild import article, build, copy_site, soup
+
+GOLDEN = Path(__file__).parent / "golden" / "basic"
+REGEN = os.environ.get("HANDBOOK_REGEN_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_site("basic", tmp_path_factory.mktemp("basic") / "project")
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.mark.parametrize("page", ["index.html", "service.html"])
+def test_golden_article(built, page):
+    actual = article(built / "site" / page)
+    golden = GOLDEN / (page + ".golden")
+    if REGEN:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_kpi_card_values(built):
+    card = soup(built / "site" / "index.html").select_one("#kpi-conversion_rate")
+    assert card.select_one(".hb-kpi__value").get_text() == "22.7%"
+    assert card.select_one(".hb-status__text").get_text() == "关注"
+    assert card.select_one(".hb-status__icon").get_text() == "⚠"
+    assert "hb-delta--bad" in card.select_one(".hb-kpi__delta")["class"]
+    assert card.select_one("svg.hb-spark")["aria-label"].startswith("转化率近12期走势")
+    assert card.select_one(".hb-sources a")["href"] == "health.html#data-traffic"
+
+
+def test_inline_values_and_table(built):
+    page = soup(built / "site" / "index.html")
+    assert [s.get_text() for s in page.select(".hb-inline--value, .hb-inline--target")][:2] == ["22.7%", "30.0%"]
+    table = page.select("figure.hb-table table")[0]
+    assert [th.get_text() for th in table.select("th")] == ["渠道", "转化率"]
+    assert [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")] == [["天猫", "27.1%"], ["京东", "20.0%"]]
+
+
+def test_chart_runtime_only_on_chart_pages(built):
+    site = built / "site"
+    assert (site / "assets/handbook/javascripts/vega.js").exists()
+    for page, expected in [("index.html", True), ("service.html", True), ("dictionary.html", False)]:
+        scripts = [s.get("src", "") for s in soup(site / page).select("script")]
+        assert any(s.endswith("assets/handbook/javascripts/vega.js") for s in scripts) is expected, page
+
+
+def test_every_page_is_stamped(built):
+    manifest = json.loads((built / "site" / "build.json").read_text())
+    assert manifest["data_as_of"] == "2025-11-03"
+    assert manifest["version"].startswith("2025.11.03-")
+    for page in ("index.html", "service.html", "health.html", "dictionary.html"):
+        stamp = soup(built / "site" / page).select_one(".hb-stamp")
+        assert stamp.get_text(" ", strip=True) == f"数据截至 2025-11-03 · 版本 {manifest['version']}"
+
+
+def test_manifest_records_inputs_tools_and_kpis(built):
+    manifest = json.loads((built / "site" / "build.json").read_text())
+    assert set(manifest["fingerprint"]) == {"content", "data", "config", "combined"}
+    assert "data/traffic.csv" in manifest["inputs"] and "content/index.md" in manifest["inputs"]
+    assert manifest["tools"]["duckdb"]
+    assert manifest["kpis"]["conversion_rate"]["status"] == "watch"
+    assert manifest["kpis"]["satisfaction"]["display"] == "75.0%"
+
+
+def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
+    first = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
+    result = build(built)
+    assert result.exit_code == 0, result.output
+    second = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    assert [str(k) for k in first if first[k] != second[k]] == []
+    assert "[fresh]" not in result.output  # every query came from the disk cache

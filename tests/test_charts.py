@@ -1,0 +1,320 @@
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import altair as alt
+import pytest
+
+from site_build import charts
+from site_build.charts import ChartSpec, build_chart, render_chart, runtime_files, to_spec
+from site_build.errors import ChartError
+from site_build.query import QueryResult
+from tests import browser
+
+GOLDEN = Path(__file__).parent / "golden" / "charts"
+
+MONTHLY = QueryResult(
+    columns=["月份", "渠道", "转化率"],
+    types=["DATE", "VARCHAR", "DOUBLE"],
+    rows=[(dt.date(2026, m, 1), ch, round(0.02 + 0.003 * m + (0.01 if ch == "天猫" else 0), 4))
+          for m in (1, 2, 3) for ch in ("天猫", "京东")],
+)
+CHANNELS = QueryResult(
+    columns=["渠道", "销售额", "订单数"],
+    types=["VARCHAR", "DECIMAL(18,2)", "BIGINT"],
+    rows=[("天猫", 1234567.5, 8400), ("京东", 56789.0, 3000), ("抖音", 230000.0, 1200)],
+)
+DAILY = QueryResult(
+    columns=["日期", "访客数"],
+    types=["DATE", "BIGINT"],
+    rows=[(dt.date(2026, 3, d), 1000 + 37 * d) for d in (1, 2, 3, 4)],
+)
+SCATTER = QueryResult(
+    columns=["客单价", "复购率", "品类"],
+    types=["DOUBLE", "DOUBLE", "VARCHAR"],
+    rows=[(88.5, 0.21, "美妆"), (132.0, 0.14, "家电"), (45.25, 0.33, "食品")],
+)
+
+CASES = {
+    "line": (ChartSpec(id="monthly_conversion", title="月度转化率", description="各渠道每月转化率", mark="line",
+                       x="月份", y="转化率", color="渠道", format="percent"), MONTHLY),
+    "bar": (ChartSpec(id="channel_gmv", title="渠道销售额", mark="bar", x="渠道", y="销售额", format="cny", sort="-y"), CHANNELS),
+    "area": (ChartSpec(id="daily_visitors", title="每日访客", mark="area", x="日期", y="访客数", format="count", height=200), DAILY),
+    "point": (ChartSpec(id="aov_repeat", title="客单价与复购率", mark="point", x="客单价", y="复购率", color="品类", format="percent"), SCATTER),
+    "bar_by_month": (ChartSpec(id="monthly_bars", title="月度转化率", mark="bar", x="月份", y="转化率", color="渠道", format="percent"), MONTHLY),
+    "arc": (ChartSpec(id="order_share", title="订单占比", mark="arc", x="渠道", y="订单数", format="count"), CHANNELS),
+}
+
+
+def spec_text(spec: dict) -> str:
+    return json.dumps(spec, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+class FigureParser(HTMLParser):
+    """Collects the figure's attributes, the spec script's text and the static SVG's texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.figure = {}
+        self.static = {}
+        self.scripts = []
+        self.svg_texts = []
+        self.sources = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self.figure = attrs
+        elif tag == "div" and attrs.get("class") == "hb-chart__static":
+            self.static = attrs
+        elif tag == "script":
+            self.scripts.append("")
+            self._in = "script"
+        elif tag == "text":
+            self._in = "text"
+            self.svg_texts.append("")
+        elif tag == "a":
+            self.sources.append(attrs.get("href"))
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts[-1] += data
+        elif self._in == "text":
+            self.svg_texts[-1] += data
+
+
+def parse(html) -> FigureParser:
+    parser = FigureParser()
+    parser.feed(str(html))
+    return parser
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_spec_matches_golden(name):
+    spec_def, result = CASES[name]
+    text = spec_text(to_spec(build_chart(spec_def, result)))
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("HANDBOOK_REGEN_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_spec_inlines_data_fits_container_and_describes_itself():
+    spec = to_spec(build_chart(*CASES["line"]))
+    assert spec["width"] == "container"
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert spec["description"] == "各渠道每月转化率"
+    assert "url" not in spec["data"]
+    assert spec["datasets"][spec["data"]["name"]][0] == {"月份": "2026-01-01", "渠道": "天猫", "转化率": 0.033, "_text_0": "2026-01", "_text_1": "3.3%"}
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["月份", "渠道", "转化率"]
+    assert spec["encoding"]["x"]["axis"]["format"] == "%Y年%-m月"
+    assert spec["config"]["locale"]["number"]["currency"] == ["¥", ""]
+
+
+def test_types_are_inferred_from_duckdb_types():
+    spec = to_spec(build_chart(*CASES["bar"]))
+    assert spec["encoding"]["x"]["type"] == "nominal"
+    assert spec["encoding"]["y"]["type"] == "quantitative"  # DECIMAL(18,2)
+    assert spec["encoding"]["x"]["sort"] == "-y"
+    explicit = ChartSpec(id="c", title="t", mark="bar", x="月份", y="转化率", x_type="ordinal")
+    assert to_spec(build_chart(explicit, MONTHLY))["encoding"]["x"]["type"] == "ordinal"
+
+
+def test_bars_over_dates_get_one_band_per_period():
+    x = to_spec(build_chart(*CASES["bar_by_month"]))["encoding"]["x"]
+    assert x == {"field": "月份", "type": "ordinal", "timeUnit": "utcyearmonth", "title": "月份",
+                 "axis": {"format": "%Y年%-m月", "labelAngle": 0}}
+
+
+def test_arc_maps_y_to_theta_and_x_to_colour():
+    encoding = to_spec(build_chart(*CASES["arc"]))["encoding"]
+    assert encoding["theta"]["field"] == "订单数"
+    assert encoding["color"] == {"field": "渠道", "type": "nominal", "title": "渠道", "sort": None}
+    assert "x" not in encoding
+
+
+def test_field_names_with_dots_are_escaped_but_titled_plainly():
+    result = QueryResult(columns=["v1.2 版本", "人数"], types=["VARCHAR", "BIGINT"], rows=[("a", 1)])
+    spec = to_spec(build_chart(ChartSpec(id="c", title="t", mark="bar", x="v1.2 版本", y="人数"), result))
+    assert spec["encoding"]["x"]["field"] == "v1\\.2 版本"
+    assert spec["encoding"]["x"]["title"] == "v1.2 版本"
+
+
+def test_two_builds_give_identical_html():
+    first = render_chart(build_chart(*CASES["line"]), chart_id="a", title="月度转化率")
+    second = render_chart(build_chart(*CASES["line"]), chart_id="a", title="月度转化率")
+    assert str(first) == str(second)
+
+
+def user_chart():
+    """A team's chart function with a selection: Altair names it param_N / view_N from a global counter."""
+    pick = alt.selection_point(fields=["渠道"], bind="legend")
+    return alt.Chart(alt.InlineData(values=CHANNELS.records())).mark_bar().encode(
+        x=alt.X(field="渠道", type="nominal"),
+        y=alt.Y(field="订单数", type="quantitative"),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+    ).add_params(pick)
+
+
+def test_user_chart_params_are_named_the_same_in_every_process():
+    # Older Altair named params param_1, param_2… from a global counter, so a
+    # second chart or a second build changed the page. Altair 6 hashes content.
+    code = "from tests.test_charts import user_chart, to_spec, spec_text; print(spec_text(to_spec(user_chart())), end='')"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).parent.parent).stdout
+    first, second = to_spec(user_chart()), to_spec(user_chart())
+    assert first == second
+    assert spec_text(first) == other
+    name = first["params"][0]["name"]
+    assert re.fullmatch(r"param_[0-9a-f]{16}", name)
+    assert first["encoding"]["opacity"]["condition"]["param"] == name
+
+
+def test_user_chart_gets_container_width_locale_and_description():
+    spec = to_spec(user_chart(), description="各渠道订单")
+    assert spec["width"] == "container"
+    assert spec["description"] == "各渠道订单"
+    assert "locale" in spec["config"]
+    html = render_chart(user_chart(), chart_id="user", title="订单", description="各渠道订单")
+    assert "hb-chart__svg" in str(html)
+
+
+def test_figure_has_caption_static_svg_and_sources():
+    html = render_chart(build_chart(*CASES["line"]), chart_id="monthly_conversion", title="月度转化率",
+                        description="各渠道每月转化率", sources=[("traffic", "health/#data-traffic")])
+    page = parse(html)
+    assert page.figure == {"class": "hb-chart", "id": "chart-monthly_conversion", "role": "figure",
+                           "aria-labelledby": "chart-monthly_conversion-title",
+                           "aria-describedby": "chart-monthly_conversion-desc"}
+    assert page.static == {"class": "hb-chart__static", "role": "img", "aria-label": "月度转化率：各渠道每月转化率"}
+    assert page.sources == ["health/#data-traffic"]
+    assert "月份" in page.svg_texts and "转化率" in page.svg_texts and "2026年2月" in page.svg_texts
+    assert "数据来源" in str(html)
+    # the live chart is the only svg.marks, so tests that wait for drawn charts aren't fooled by the fallback
+    assert 'class="marks"' not in str(html)
+    assert "\n    " not in str(html)  # collapsed: Markdown must not see indented code
+
+
+def test_static_svg_ids_are_prefixed_per_chart():
+    result = QueryResult(columns=["日期", "访客数"], types=["DATE", "BIGINT"],
+                         rows=[(dt.date(2026, 3, d), d) for d in range(1, 30)])
+    html = str(render_chart(build_chart(ChartSpec(id="c", title="t", mark="area", x="日期", y="访客数"), result),
+                            chart_id="visits", title="t"))
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert ids and all(i.startswith("chart-visits") for i in ids)
+
+
+def test_script_in_data_stays_inert_in_spec_and_svg():
+    result = QueryResult(columns=["渠道", "人数"], types=["VARCHAR", "BIGINT"],
+                         rows=[("<script>1</script>", 5), ("天猫", 3)])
+    html = str(render_chart(build_chart(ChartSpec(id="x", title="t", mark="bar", x="渠道", y="人数"), result),
+                            chart_id="x", title="<b>标题</b>"))
+    assert html.count("<script") == 1 and html.count("</script>") == 1
+    page = parse(html)
+    spec = json.loads(page.scripts[0])
+    assert spec["datasets"][spec["data"]["name"]][0]["渠道"] == "<script>1</script>"
+    assert "<script>1</script>" in page.svg_texts  # escaped by vl-convert, read back as text
+    assert "&lt;script&gt;1&lt;/script&gt;</text>" in html
+    assert "&lt;b&gt;标题&lt;/b&gt;" in html
+
+
+def test_svg_is_cached_on_disk(tmp_path):
+    chart = build_chart(*CASES["bar"])
+    render_chart(chart, chart_id="a", title="t", cache_dir=tmp_path)
+    cached = list((tmp_path / "charts").glob("*.svg"))
+    assert len(cached) == 1 and re.fullmatch(r"[0-9a-f]{64}\.svg", cached[0].name)
+    cached[0].write_text('<svg class="marks"><text>从缓存读取</text></svg>', encoding="utf-8")
+    assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", cache_dir=tmp_path))
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    (ChartSpec(id="c", title="t", mark="pie", x="渠道", y="销售额"),
+     "chart 'c': unknown mark 'pie'. Valid marks: line, bar, area, point, arc."),
+    (ChartSpec(id="c", title="t", x="渠道", y="销售"),
+     "chart 'c': y column '销售' is not in the query result. Did you mean '销售额'? Available columns: 渠道, 订单数, 销售额."),
+    (ChartSpec(id="c", title="t", x="渠道", y="销售额", color="区域"),
+     "chart 'c': color column '区域' is not in the query result. Available columns: 渠道, 订单数, 销售额."),
+    (ChartSpec(id="c", title="t", x="渠道"),
+     "chart 'c': give both x and y (column names of the query result). Columns: 渠道, 销售额, 订单数."),
+    (ChartSpec(id="c", title="t", x="渠道", y="销售额", x_type="date"),
+     "chart 'c': unknown x_type 'date'. Valid types: quantitative, temporal, nominal, ordinal."),
+    (ChartSpec(id="c", title="t", x="渠道", y="销售额", format="percentage"),
+     "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, duration, number, percent."),
+    (ChartSpec(id="c", title="t", x="渠道", y="销售额", sort="up"),
+     "chart 'c': unknown sort 'up'. Valid sorts: ascending, descending, x, -x, y, -y, or a list of x values."),
+])
+def test_bad_chart_specs_give_exact_messages(spec, message):
+    with pytest.raises(ChartError) as error:
+        build_chart(spec, CHANNELS)
+    assert str(error.value) == message
+
+
+def test_a_chart_function_must_return_an_altair_chart():
+    with pytest.raises(ChartError) as error:
+        render_chart({"mark": "bar"}, chart_id="c", title="t")
+    assert str(error.value) == (
+        "Expected an Altair chart, got dict. "
+        "A chart function in macros/ must return an altair.Chart (or a layer/concat of charts)."
+    )
+
+
+def test_data_loaded_by_url_is_refused():
+    chart = alt.Chart(alt.UrlData(url="data/traffic.csv")).mark_bar().encode(x="a:N", y="b:Q")
+    with pytest.raises(ChartError) as error:
+        to_spec(chart)
+    assert str(error.value).startswith("The chart loads its data from a URL ('data/traffic.csv'). Under file:// the browser blocks that")
+
+
+def test_runtime_files():
+    files = runtime_files()
+    assert sorted(files) == ["javascripts/charts.js", "javascripts/vega.js", "stylesheets/charts.css"]
+    bundle = files["javascripts/vega.js"].decode()
+    assert "window.vegaEmbed=" in bundle and bundle.startswith("/* vega ")
+    assert "vg-tooltip-element" in bundle  # vega-embed's tooltip handler (vega-tooltip) is in the bundle
+    assert b"vegaEmbed(" in files["javascripts/charts.js"]
+    assert charts.MARKS == ("line", "bar", "area", "point", "arc")
+
+
+def test_charts_draw_in_chromium_from_file_url(tmp_path, browser_context):
+    for rel, data in runtime_files().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    line = render_chart(build_chart(*CASES["line"]), chart_id="line", title="月度转化率")
+    bar = render_chart(build_chart(*CASES["bar"]), chart_id="bar", title="渠道销售额")
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>charts</title>'
+        '<link rel="stylesheet" href="stylesheets/charts.css"></head>'
+        f'<body><main style="width:720px">{line}{bar}</main>'
+        '<script src="javascripts/vega.js"></script><script src="javascripts/charts.js"></script></body></html>',
+        encoding="utf-8",
+    )
+    page, problems = browser.open_page(browser_context, (tmp_path / "index.html").as_uri())
+    try:
+        assert browser.wait_for_charts(page, 2) == 2
+        page.wait_for_function("document.querySelectorAll('.hb-chart[data-drawn=\"true\"]').length === 2")
+        assert page.locator("#chart-line .hb-chart__live svg.marks").count() == 1
+        assert page.locator("#chart-bar .hb-chart__live svg.marks").count() == 1
+        assert not page.locator("#chart-bar .hb-chart__static").is_visible()
+        labels = page.eval_on_selector_all("#chart-bar .hb-chart__live text", "ts => ts.map(t => t.textContent)")
+        assert "¥120万" in labels and "渠道" in labels
+        bar_box = page.locator("#chart-bar .mark-rect path").first.bounding_box()
+        page.mouse.move(bar_box["x"] + bar_box["width"] / 2, bar_box["y"] + bar_box["height"] / 2)
+        tooltip = page.locator("#vg-tooltip-element.visible")
+        tooltip.wait_for(timeout=5000)
+        assert tooltip.inner_text().split() == ["渠道", "天猫", "销售额", "¥123.5万"]
+        page.emulate_media(media="print")
+        assert page.locator("#chart-bar .hb-chart__static").is_visible()
+        assert not page.locator("#chart-bar .hb-chart__live").is_visible()
+        problems.assert_clean()
+    finally:
+        page.close()
