@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -82,7 +83,12 @@ def _setup_logging(verbose: bool) -> None:
     logger.handlers = [handler]
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba  # Material's search imports it later and would log at DEBUG to stderr
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
 
 
 @main.command()
@@ -147,6 +153,92 @@ def serve(config_file, dev_addr, verbose):
     root = Path(config_file).resolve().parent
     watch = [str(p) for p in (root / "data", root / "macros") if p.exists()]
     mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, strict=False, watch=watch)
+
+
+@main.command()
+@data_option
+@json_option
+@click.option("--errors", "errors_per_type", type=click.IntRange(min=1), default=5, show_default=True, help="Rows listed per problem; the total is always counted.")
+@handle_errors
+def validate(data_dir, as_json, errors_per_type):
+    """Check every resource in datapackage.json against its Table Schema.
+
+    Exits 0 when the data is valid, 1 when it is not.
+
+    \b
+    Example:
+      handbook validate
+      handbook validate --data data/ --json --errors 20
+    """
+    from site_build.package import DataPackage
+    from site_build.validation import validate as run_validation
+
+    package = DataPackage.load(data_dir)
+    show = not as_json and sys.stderr.isatty()
+    with click.progressbar(length=len(package.resources), label="Validating", file=sys.stderr, hidden=not show) as bar:
+        report = run_validation(package, errors_per_type=errors_per_type, progress=lambda name, done, total: bar.update(1, name))
+    click.echo(report.dumps() if as_json else report.to_text())
+    sys.exit(0 if report.valid else 1)
+
+
+@main.command()
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True, help="The built handbook to publish.")
+@click.option("--public", "public_dir", type=click.Path(file_okay=False, path_type=Path), default="public", show_default=True, help="The publish tree (one folder per version).")
+@click.option("--keep", type=click.IntRange(min=1), default=None, envvar="HANDBOOK_KEEP", help="Keep only the newest N versions, plus pinned ones. [env: HANDBOOK_KEEP]")
+@click.option("--pins", "pins_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File of versions --keep never prunes, one per line (default: <public>/pins.txt).")
+@click.option("--lock-timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for another publish to finish.")
+@json_option
+@handle_errors
+def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
+    """Add the build in site/ to public/ as a new version, never rewriting old ones.
+
+    Publishing identical inputs again changes nothing and says so. public/
+    gets versions.json (mike's format), versions.js (for file://) and an
+    index.html that redirects to the newest version. Under GitHub Actions
+    the outcome is also written to $GITHUB_OUTPUT (status=..., version=...).
+
+    \b
+    Example:
+      handbook publish
+      handbook publish --keep 30 --pins public/pins.txt --json
+    """
+    from site_build.publishing import publish as publish_site
+
+    result = publish_site(site_dir, public_dir, keep=keep, pins_file=pins_file, lock_timeout=lock_timeout)
+    if os.environ.get("GITHUB_OUTPUT"):
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
+            out.write(f"status={result.status}\nversion={result.version}\n")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    message = {"published": f"Published {result.version} in {public_dir}/", "unchanged": f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do."}[result.status]
+    click.secho(message, fg="green", err=True)
+    if result.pruned:
+        click.echo(f"Pruned {len(result.pruned)} old version(s): {', '.join(result.pruned)}", err=True)
+
+
+@main.command()
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True, help="The built handbook to archive.")
+@click.option("--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default="dist", show_default=True, help="Folder for the zip.")
+@json_option
+@handle_errors
+def archive(site_dir, dist_dir, as_json):
+    """Write the build as one offline zip: dist/<site-name>-<version>.zip.
+
+    Unzipped, its index.html opens the handbook from disk with no network.
+    Two archives of the same build are byte-identical.
+
+    \b
+    Example:
+      handbook archive --dist dist
+    """
+    from site_build.archive import archive as archive_site
+
+    path = archive_site(site_dir, dist_dir)
+    if as_json:
+        click.echo(json.dumps({"archive": str(path), "bytes": path.stat().st_size}, ensure_ascii=False))
+    else:
+        click.secho(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", fg="green", err=True)
 
 
 @main.command()

@@ -32,9 +32,22 @@ def input_files(groups: dict[str, list[Path]], root: Path) -> dict[str, dict[str
             for p in candidates:
                 if _SKIP_DIRS.intersection(p.parts) or p.suffix in (".pyc", ".tmp"):
                     continue
-                files[Path(os.path.relpath(p.resolve(), root.resolve())).as_posix()] = p
+                files[_key(p, base, root)] = p
         out[group] = dict(sorted(files.items()))
     return out
+
+
+def _key(path: Path, base: Path, root: Path) -> str:
+    """The path relative to ``root``; outside it (an installed engine), relative to ``base``'s parent.
+
+    Keys must not depend on where the project is checked out, or identical
+    inputs would give different versions.
+    """
+    path, root = path.resolve(), root.resolve()
+    if root in path.parents:
+        return path.relative_to(root).as_posix()
+    anchor = base.resolve() if base.is_dir() else base.resolve().parent
+    return path.relative_to(anchor.parent).as_posix()
 
 
 def fingerprint(groups: dict[str, dict[str, Path]], hasher: Fingerprints) -> tuple[dict[str, str], dict[str, str]]:

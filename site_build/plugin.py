@@ -90,7 +90,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 {
                     "content": [Path(config.docs_dir)],
                     "data": [settings.data_dir],
-                    "config": [Path(config.config_file_path), root / "macros"],
+                    # The engine's own code and templates count as configuration: a new engine is a new version.
+                    "config": [Path(config.config_file_path), root / "macros", Path(__file__).parent],
                 },
                 root,
             )

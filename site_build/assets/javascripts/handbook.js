@@ -31,7 +31,7 @@
   }
 
   function init() {
-    var tables = document.querySelectorAll("table.hb-sortable:not([data-hb-ready])");
+    var tables = document.querySelectorAll("figure.hb-table table:not([data-hb-ready])");
     Array.prototype.forEach.call(tables, function (table) {
       table.setAttribute("data-hb-ready", "true");
       var headers = table.tHead ? table.tHead.rows[0].cells : [];
