@@ -10,10 +10,17 @@ from importlib import resources
 from pathlib import Path
 
 PREFIX = "assets/handbook"
-STYLESHEETS = [f"{PREFIX}/stylesheets/handbook.css", f"{PREFIX}/stylesheets/charts.css"]
-SCRIPTS = [f"{PREFIX}/javascripts/handbook.js"]
+STYLESHEETS = [f"{PREFIX}/stylesheets/handbook.css", f"{PREFIX}/stylesheets/charts.css", f"{PREFIX}/stylesheets/versions.css"]
+# versions.js finds the site root by stripping its own path from its src: keep the path.
+SCRIPTS = [f"{PREFIX}/javascripts/handbook.js", f"{PREFIX}/javascripts/versions.js"]
 CHART_SCRIPTS = [f"{PREFIX}/javascripts/vega.js", f"{PREFIX}/javascripts/charts.js"]
-_STATIC = ("stylesheets/handbook.css", "stylesheets/charts.css", "javascripts/handbook.js")
+_STATIC = (
+    "stylesheets/handbook.css",
+    "stylesheets/charts.css",
+    "stylesheets/versions.css",
+    "javascripts/handbook.js",
+    "javascripts/versions.js",
+)
 
 
 def static_files() -> dict[str, bytes]:

@@ -248,15 +248,8 @@ class Handbook:
         """Each KPI across the published versions plus this build (the 指标历史 page)."""
         from site_build import history
 
-        public = self.settings.publish_dir
-        series = history.history(public) if public and public.is_dir() else {}
-        current = self.snapshot()
-        for kpi_id, kpi in current["kpis"].items():
-            line = series.setdefault(kpi_id, {"label": kpi["label"], "format": kpi["format"], "direction": kpi["direction"], "points": []})
-            if not any(p["version"] == self.version for p in line["points"]):
-                line["points"].append({"version": self.version, "title": f"{self.version}（本版）", "data_as_of": current["data_as_of"],
-                                       "value": kpi["value"], "display": kpi["display"], "status": kpi["status"]})
-        return history.history_html(series)
+        public = self.settings.publish_dir or Path("public")
+        return history.history_html(history.history(public, current=self.snapshot()))
 
     def failure(self, macro: str, error: HandbookError) -> Markup:
         """Log a warning naming the page and render a visible failure admonition."""

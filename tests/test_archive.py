@@ -1,0 +1,69 @@
+"""Offline archives: deterministic bytes, a single-version publish tree inside."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+
+import pytest
+
+from publish_helpers import check_tree, make_site, versions_js
+from site_build.archive import archive, slug
+from site_build.errors import PublishError
+
+
+def test_two_archives_of_the_same_build_are_byte_identical(tmp_path):
+    make_site(tmp_path / "site", pages=("index.html", "a.html", "sub/b.html"))
+    first = archive(tmp_path / "site", tmp_path / "one").read_bytes()
+    # A copy with other mtimes and permissions must not change a byte.
+    make_site(tmp_path / "copy", pages=("index.html", "a.html", "sub/b.html"))
+    for path in (tmp_path / "copy").rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+        os.chmod(path, 0o700)
+    second = archive(tmp_path / "copy", tmp_path / "two").read_bytes()
+    assert first == second
+
+
+def test_archive_layout_and_metadata(tmp_path):
+    build = make_site(tmp_path / "site", pages=("index.html", "sub/b.html"))
+    path = archive(tmp_path / "site", tmp_path / "dist")
+    top = f"电商运营战略手册-{build['version']}"
+    assert path == tmp_path / "dist" / f"{top}.zip"
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        assert names == sorted(names)
+        assert f"{top}/index.html" in names and f"{top}/versions.json" in names and f"{top}/versions.js" in names
+        assert f"{top}/{build['version']}/sub/b.html" in names
+        for info in infos:
+            assert info.date_time == (2026, 10, 31, 0, 0, 0)
+            assert info.extra == b""
+            mode = info.external_attr >> 16
+            assert stat.S_IMODE(mode) == (0o755 if info.is_dir() else 0o644), info.filename
+        entries = json.loads(zf.read(f"{top}/versions.json"))
+    assert [(e["version"], e["aliases"]) for e in entries] == [(build["version"], ["latest"])]
+
+
+def test_unzipped_archive_is_a_complete_publish_tree(tmp_path):
+    build = make_site(tmp_path / "site")
+    with zipfile.ZipFile(archive(tmp_path / "site", tmp_path / "dist")) as zf:
+        zf.extractall(tmp_path / "out")
+    tree = tmp_path / "out" / f"电商运营战略手册-{build['version']}"
+    assert check_tree(tree) == []
+    assert versions_js(tree) == [build["version"]]
+    assert (tree / build["version"] / "a.html").read_bytes() == (tmp_path / "site/a.html").read_bytes()
+
+
+def test_archive_name_and_missing_build(tmp_path):
+    build = make_site(tmp_path / "site")
+    assert archive(tmp_path / "site", tmp_path / "dist", name="Q4 Review").name == f"q4-review-{build['version']}.zip"
+    assert not [p for p in (tmp_path / "dist").iterdir() if p.name.startswith(".tmp-")]
+    with pytest.raises(PublishError, match="Run `handbook build` first"):
+        archive(tmp_path / "nothing", tmp_path / "dist")
+
+
+@pytest.mark.parametrize("text, expected", [("电商运营战略手册", "电商运营战略手册"), ("电商 运营/手册", "电商-运营-手册"), ("  ", "handbook"), ("Ｑ４ Plan!", "q4-plan")])
+def test_slug(text, expected):
+    assert slug(text) == expected

