@@ -227,6 +227,15 @@ class Handbook:
 
         return kpi_dictionary(self)
 
+    def data_health(self) -> Markup:
+        """Each dataset's path, rows, fields, hash, date range and validation status (the 数据健康 page)."""
+        from site_build.health import render_health
+        from site_build.validation import validate
+
+        if self.validation_report is None:  # validation was switched off for the build
+            self.validation_report = validate(self.package, errors_per_type=self.settings.errors_per_type, cache_dir=self.settings.cache_dir)
+        return render_health(self.package, self.validation_report, self.engine)
+
     def snapshot(self) -> dict:
         """This build's KPI snapshot, as build.json and the history pages use it."""
         as_of = self.as_of

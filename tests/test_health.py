@@ -1,0 +1,62 @@
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+from site_build.health import render_health, resource_health
+from site_build.package import DataPackage
+from site_build.query import QueryEngine
+from site_build.validation import validate
+
+PACKAGES = Path(__file__).parent / "packages"
+
+
+class Sections(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            self.ids.append(dict(attrs)["id"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _health(case):
+    package = DataPackage.load(PACKAGES / case)
+    report = validate(package)
+    with QueryEngine(package) as engine:
+        return package, report, resource_health(package, report, engine), render_health(package, report, engine)
+
+
+def test_resource_health_facts():
+    package, _, health, _ = _health("valid")
+    assert [r["name"] for r in health] == ["customers", "orders", "lines", "shipments"]
+    orders = health[1]
+    assert orders["anchor"] == "data-orders"
+    assert (orders["path"], orders["rows"], orders["status"], orders["errors"]) == ("orders.csv", 3, "valid", 0)
+    assert orders["time_range"] == [{"field": "order_date", "min": "2024-03-01", "max": "2024-03-03"}]
+    assert orders["fields"][0] == {"name": "order_id", "type": "integer", "title": "", "constraints": "primaryKey"}
+    assert orders["fields"][3]["constraints"] == "minimum 0"
+    assert len(orders["sha256"]) == 64
+    mtime = os.stat(package.resource("orders").path).st_mtime
+    assert orders["modified"] == __import__("datetime").date.fromtimestamp(mtime).isoformat()
+    customers = health[0]
+    assert [t["field"] for t in customers["time_range"]] == ["signup", "last_seen"]
+
+
+def test_health_html_sections_and_status():
+    _, _, _, html = _health("valid")
+    parser = Sections()
+    parser.feed(str(html))
+    assert parser.ids == ["data-customers", "data-orders", "data-lines", "data-shipments"]
+    text = "".join(parser.text)
+    for label in ("路径", "行数", "哈希", "时间范围", "最后修改", "校验状态", "✓ 通过", "order_date：2024-03-01 至 2024-03-03"):
+        assert label in text
+
+
+def test_health_shows_invalid_resource():
+    _, report, health, html = _health("constraint-minimum")
+    assert health[0]["status"] == "invalid" and health[0]["errors"] == report.error_count == 1
+    assert "✗ 未通过（1 个错误）" in str(html)

@@ -1,0 +1,209 @@
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import frictionless
+import pytest
+from click.testing import CliRunner
+
+from site_build.cli import main
+from site_build.errors import DataInvalid
+from site_build.package import DataPackage
+from site_build.validation import gate, validate
+
+PACKAGES = Path(__file__).parent / "packages"
+CASES = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json").exists())
+#: errors that frictionless reports without a field position
+_NO_POSITION = {"primary-key", "foreign-key", "blank-row"}
+
+
+def _primary_key(case: str, resource: str) -> str:
+    descriptor = json.loads((PACKAGES / case / "datapackage.json").read_text(encoding="utf-8"))
+    schema = next(r for r in descriptor["resources"] if r["name"] == resource)["schema"]
+    pk = schema.get("primaryKey") or []
+    return ", ".join([pk] if isinstance(pk, str) else pk)
+
+
+def frictionless_verdict(case: str) -> Counter:
+    report = frictionless.validate(str(PACKAGES / case / "datapackage.json"))
+    found = Counter((e.type, None, None, None, None) for e in report.errors)
+    for task in report.tasks:
+        for e in task.errors:
+            row = getattr(e, "row_number", None) or (getattr(e, "row_numbers", None) or [None])[0]
+            field = getattr(e, "field_name", None) or ", ".join(getattr(e, "field_names", None) or []) or None
+            if e.type == "primary-key":
+                field = _primary_key(case, task.name)
+            number = None if e.type in _NO_POSITION else getattr(e, "field_number", None)
+            found[(e.type, task.name, row, field, number)] += 1
+    return found
+
+
+def our_verdict(case: str) -> Counter:
+    report = validate(DataPackage.load(PACKAGES / case), errors_per_type=1000)
+    return Counter((e.type, e.resource, e.row, e.field, None if e.type in _NO_POSITION else e.field_number) for e in report.errors)
+
+
+def test_fixture_per_error_type():
+    needed = {"valid", "blank-row", "extra-cell", "missing-cell", "type-error-integer", "type-error-number", "type-error-date",
+              "type-error-datetime", "type-error-boolean", "constraint-required", "constraint-unique", "constraint-enum",
+              "constraint-pattern", "constraint-minimum", "constraint-maximum", "constraint-minlength", "constraint-maxlength",
+              "primary-key", "foreign-key", "duplicate-label", "blank-label", "incorrect-label", "missing-label", "missing-file",
+              "bad-descriptor", "encoding", "corrupted-demo"}  # fmt: skip
+    assert needed <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_same_verdict_as_frictionless(case):
+    expected = frictionless_verdict(case)
+    assert our_verdict(case) == expected
+    assert bool(expected) == (case not in ("valid", "encoding-detected"))
+
+
+@pytest.mark.parametrize(
+    "case, types",
+    [
+        ("blank-row", {"blank-row"}),
+        ("extra-cell", {"extra-cell"}),
+        ("missing-cell", {"missing-cell"}),
+        ("constraint-unique", {"unique-error"}),
+        ("primary-key", {"primary-key"}),
+        ("foreign-key", {"foreign-key"}),
+        ("missing-file", {"scheme-error"}),
+        ("encoding", {"encoding-error"}),
+        ("bad-descriptor", {"schema-error"}),
+        ("duplicate-label", {"duplicate-label"}),
+        ("blank-label", {"blank-label"}),
+        ("incorrect-label", {"incorrect-label"}),
+        ("missing-label", {"missing-label"}),
+        ("extra-label", {"extra-label"}),
+    ],
+)
+def test_error_type_slugs(case, types):
+    report = validate(DataPackage.load(PACKAGES / case))
+    assert not report.valid
+    assert {e.type for e in report.errors} == types
+
+
+def test_messages_name_row_field_value_and_rule():
+    report = validate(DataPackage.load(PACKAGES / "constraint-minimum"))
+    [error] = report.errors
+    assert (error.resource, error.path, error.row, error.field, error.field_number) == ("data", "data.csv", 3, "amount", 3)
+    assert error.message == "amount = -12.5 violates minimum 0"
+    assert error.rule == "minimum 0"
+    assert error.title == "Constraint Error"
+    report = validate(DataPackage.load(PACKAGES / "type-error-date"))
+    assert [e.message for e in report.errors] == ["day = '2024-02-30' is not a valid date", "day = '31/01/2024' is not a valid date"]
+    report = validate(DataPackage.load(PACKAGES / "foreign-key"))
+    assert [e.message for e in report.errors] == [
+        "customer_id = 9 not found in customers(customer_id)",
+        "parent_id = 99 not found in orders(order_id)",
+    ]
+    report = validate(DataPackage.load(PACKAGES / "primary-key"))
+    assert [e.message for e in report.errors] == ["primary key (id) is empty", "id = 1 repeats row 2", "id = 01 repeats row 2"]
+
+
+def test_corrupted_demo_names_all_five_problems():
+    report = validate(DataPackage.load(PACKAGES / "corrupted-demo"))
+    assert report.flatten(["type", "resourceName", "rowNumber", "fieldName"]) == [
+        ["missing-label", "orders", 1, "parent_id"],
+        ["type-error", "orders", 4, "order_date"],
+        ["constraint-error", "orders", 3, "amount"],
+        ["primary-key", "orders", 4, "order_id"],
+        ["foreign-key", "orders", 5, "customer_id"],
+    ]
+    with pytest.raises(DataInvalid) as info:
+        gate(DataPackage.load(PACKAGES / "corrupted-demo"))
+    text = str(info.value)
+    for needle in ("parent_id", "order_date = '2024/13/03'", "amount = -12.5 violates minimum 0", "order_id = 11 repeats row 3", "customer_id = 9 not found"):
+        assert needle in text
+    assert info.value.report.error_count == 5
+
+
+def test_totals_count_every_row_but_list_first_n(tmp_path):
+    shutil.copytree(PACKAGES / "constraint-minimum", tmp_path / "pkg")
+    lines = ["id,name,amount"] + [f"{i},n{i},{-i}" for i in range(1, 1301)]
+    (tmp_path / "pkg" / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate(DataPackage.load(tmp_path / "pkg"), errors_per_type=3)
+    [group] = report.groups
+    assert (group.total, len(group.errors), group.more) == (1300, 3, 1297)
+    assert [e.row for e in group.errors] == [2, 3, 4]
+    text = report.to_text()
+    assert "… and 1,297 more rows share this problem" in text
+    assert text.splitlines()[-1].startswith("✗ invalid: 1,300 errors in data")
+
+
+def test_to_json_and_text_of_valid_package():
+    report = validate(DataPackage.load(PACKAGES / "valid"))
+    assert report.valid and report.errors == []
+    data = report.to_json()
+    assert data["valid"] is True and data["error_count"] == 0
+    assert data["stats"]["rows"] == {"customers": 3, "orders": 3, "lines": 3, "shipments": 2}
+    assert report.to_text().startswith("✓ valid: 4 resources, 11 rows checked in ")
+
+
+def test_to_json_groups():
+    data = validate(DataPackage.load(PACKAGES / "constraint-pattern")).to_json()
+    [group] = data["groups"]
+    assert {k: group[k] for k in ("type", "resource", "path", "field", "rule", "total", "more")} == {
+        "type": "constraint-error", "resource": "data", "path": "data.csv", "field": "code",
+        "rule": "pattern [A-Z]{2}[0-9]+", "total": 2, "more": 0,
+    }  # fmt: skip
+    assert group["errors"][0]["message"] == "code = ab12 violates pattern [A-Z]{2}[0-9]+"
+    assert group["errors"][0]["fix"]
+
+
+def test_progress_reports_each_resource():
+    calls = []
+    validate(DataPackage.load(PACKAGES / "valid"), progress=lambda *a: calls.append(a))
+    assert calls == [("customers", 1, 4), ("orders", 2, 4), ("lines", 3, 4), ("shipments", 4, 4)]
+
+
+def test_cache_reuses_verdict_until_file_changes(tmp_path):
+    shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
+    cache = tmp_path / "cache"
+    first = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
+    again = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
+    assert again.stats["cached"] == ["customers", "orders"]
+    assert again.flatten(["type", "row", "message"]) == first.flatten(["type", "row", "message"])
+    # Adding the missing customer changes the verdict on orders, which references it.
+    with open(tmp_path / "pkg" / "customers.csv", "a", encoding="utf-8") as fh:
+        fh.write("9,Ivy,gold,2024-04-01,false,1999,2024-04-01T09:00:00,09:00:00,50\n")
+    third = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
+    assert third.stats["cached"] == []
+    assert third.flatten(["type", "row"]) == [["foreign-key", 6]]
+
+
+def test_cli_validate_exit_codes():
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", "--data", str(PACKAGES / "valid")])
+    assert ok.exit_code == 0, ok.output
+    assert "✓ valid" in ok.output
+    bad = runner.invoke(main, ["validate", "--data", str(PACKAGES / "corrupted-demo"), "--json", "--errors", "1"])
+    assert bad.exit_code == 1
+    data = json.loads(bad.output)
+    assert data["valid"] is False and data["error_count"] == 5
+    usage = runner.invoke(main, ["validate", "--errors", "0"])
+    assert usage.exit_code == 2
+    missing = runner.invoke(main, ["validate", "--data", str(PACKAGES / "nowhere")])
+    assert missing.exit_code == 1
+    assert "datapackage.json not found" in missing.output
+
+
+def test_parquet_resource_checks_typed_columns(tmp_path):
+    from site_build.query import Scanner, literal
+
+    with Scanner() as scanner:
+        scanner.execute(
+            f"COPY (SELECT * FROM (VALUES (1, DATE '2024-01-01', 5.0), (2, DATE '2024-01-02', -1.5), (2, NULL, 3.0)) t(id, day, amount)) "
+            f"TO {literal(str(tmp_path / 'data.parquet'))} (FORMAT parquet)"
+        )
+    fields = [{"name": "id", "type": "integer"}, {"name": "day", "type": "date", "constraints": {"required": True}}, {"name": "amount", "type": "number", "constraints": {"minimum": 0}}]
+    descriptor = {"name": "pq", "resources": [{"name": "data", "path": "data.parquet", "format": "parquet", "schema": {"fields": fields, "primaryKey": ["id"]}}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = validate(DataPackage.load(tmp_path))
+    assert report.flatten(["type", "row", "field", "rule"]) == [
+        ["constraint-error", 4, "day", "required"],
+        ["constraint-error", 3, "amount", "minimum 0"],
+        ["primary-key", 4, "id", "primary key (id)"],
+    ]
