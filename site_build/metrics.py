@@ -150,7 +150,11 @@ class Metrics:
         latest = self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
         stale = bool(kpi.freshness_days and latest and (self.today - latest).days > kpi.freshness_days)
         if stale:
-            log.warning("KPI '%s' is stale: its latest data is %s, older than freshness_days: %s.", kpi.id, latest, kpi.freshness_days)
+            log.warning(
+                "KPI '%s' is stale: its newest data is from %s, %d days before %s, over freshness_days: %s "
+                "(%s:%s). Add newer data to '%s', or raise freshness_days if this is expected.",
+                kpi.id, latest, (self.today - latest).days, self.today, kpi.freshness_days, _rel(self.catalogue.path), kpi.line, kpi.resource or "the data",
+            )
         return KPIValue(
             kpi=kpi,
             period=current,

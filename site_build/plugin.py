@@ -190,6 +190,13 @@ _USER_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")
 
 
 def _today() -> dt.date:
-    """The date freshness is judged against: the user's SOURCE_DATE_EPOCH, else today."""
-    epoch = _USER_EPOCH
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date() if epoch else dt.date.today()
+    """The date data freshness is judged against: HANDBOOK_TODAY, the user's SOURCE_DATE_EPOCH, else today."""
+    pinned = os.environ.get("HANDBOOK_TODAY")
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise PluginError(f"HANDBOOK_TODAY={pinned!r} is not a date. Write it as YYYY-MM-DD, or unset it.") from None
+    if _USER_EPOCH:
+        return dt.datetime.fromtimestamp(int(_USER_EPOCH), tz=dt.timezone.utc).date()
+    return dt.date.today()

@@ -20,14 +20,14 @@ def copy_site(name: str, dest: Path) -> Path:
     return dest
 
 
-def build(project: Path, *args: str, monkeypatch=None):
-    """Run ``handbook build`` in ``project``; return the click Result."""
+def build(project: Path, *args: str, today: str = "2025-11-20"):
+    """Run ``handbook build`` in ``project`` with data freshness judged on ``today``; return the click Result."""
     import os
 
     cwd = os.getcwd()
     os.chdir(project)
     try:
-        return CliRunner().invoke(main, ["build", *args], catch_exceptions=False)
+        return CliRunner(env={"HANDBOOK_TODAY": today}).invoke(main, ["build", *args], catch_exceptions=False)
     finally:
         os.chdir(cwd)
 

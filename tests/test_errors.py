@@ -73,3 +73,13 @@ def test_row_limit(project):
     result = build(project)
     assert_failed_cleanly(result, project)
     assert "Query returned 13 rows, more than the limit of 3." in result.output
+
+
+def test_stale_kpi_warns_and_shows_badge(project):
+    result = build(project, today="2026-01-10")
+    assert_failed_cleanly(result, project)
+    assert "KPI 'satisfaction' is stale: its newest data is from 2025-10-13, 89 days before 2026-01-10, over freshness_days: 60" in result.output
+    result = build(project, "--no-strict", today="2026-01-10")
+    assert result.exit_code == 0
+    badge = soup(project / "site" / "index.html").select_one("#kpi-satisfaction .hb-badge--stale")
+    assert badge.get_text() == "数据过期：最新数据为 2025-10-13"
