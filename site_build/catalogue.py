@@ -59,6 +59,7 @@ class KPI:
     digits: int | None = None
     unit: str | None = None
     watch: float | None = None
+    target_max: float | None = None
     freshness_days: int | None = None
     tags: tuple[str, ...] = ()
     line: int = 0
@@ -75,6 +76,9 @@ class KPI:
         if worse(value, self.alert):
             return "alert"
         if worse(value, self.watch_level):
+            return "watch"
+        # a target range (5–10 videos a quarter): overshooting the far end also needs a look
+        if self.target_max is not None and (value > self.target_max if self.direction == "higher" else value < self.target_max):
             return "watch"
         return "on-track"
 

@@ -157,6 +157,15 @@ class Handbook:
         kv = self.metrics.get(kpi_id)
         return fragment("inline.html", kind="target", status=None, text=kv.target_display, title=f"{kv.kpi.label}目标")
 
+    def threshold(self, kpi_id: str, level: str = "alert") -> Markup:
+        kv = self.metrics.get(kpi_id)
+        names = {"watch": "关注线", "alert": "告警线", "target": "目标", "target_max": "目标上限"}
+        if level not in names:
+            raise MacroError(f"threshold('{kpi_id}', '{level}'): unknown level. Choose one of: {', '.join(names)}.")
+        if level == "target_max" and kv.kpi.target_max is None:
+            raise MacroError(f"threshold('{kpi_id}', 'target_max'): KPI '{kpi_id}' has no target_max. Add one to its catalogue entry.")
+        return fragment("inline.html", kind="threshold", status=None, text=kv.threshold_display(level), title=f"{kv.kpi.label}{names[level]}")
+
     def table(self, sql_or_name: str, *, formats=None, labels=None, limit: int | None = None, caption: str | None = None, params=None) -> Markup:
         named = self.catalogue.queries.get(sql_or_name)
         if named is None and re.fullmatch(r"[a-z][a-z0-9_]*", sql_or_name.strip()):

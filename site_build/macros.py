@@ -22,6 +22,7 @@ MACROS = {
     "kpi_grid": "kpi_grid",
     "value": "value",
     "target": "target",
+    "threshold": "threshold",
     "table": "table",
     "chart": "chart",
     "data_as_of": "data_as_of",

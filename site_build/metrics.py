@@ -49,7 +49,15 @@ class KPIValue:
 
     @property
     def target_display(self) -> str:
-        return format_value(self.kpi.target, self.kpi.format, digits=self.kpi.digits, unit=self.kpi.unit)
+        fmt = dict(digits=self.kpi.digits, unit=self.kpi.unit)
+        if self.kpi.target_max is None:
+            return format_value(self.kpi.target, self.kpi.format, **fmt)
+        low, high = sorted((self.kpi.target, self.kpi.target_max))
+        return f"{format_value(low, self.kpi.format, digits=self.kpi.digits)}–{format_value(high, self.kpi.format, **fmt)}"
+
+    def threshold_display(self, level: str) -> str:
+        value = {"watch": self.kpi.watch_level, "alert": self.kpi.alert, "target": self.kpi.target, "target_max": self.kpi.target_max}[level]
+        return format_value(value, self.kpi.format, digits=self.kpi.digits, unit=self.kpi.unit)
 
     def delta(self, against: str = "previous") -> float | None:
         base = self.previous if against == "previous" else self.year_ago

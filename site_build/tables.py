@@ -36,19 +36,32 @@ def render_table(
     for name in list(formats) + list(labels):
         if name not in result.columns:
             raise MacroError(f"table(): no column '{name}' in the query result. " + suggest(name, result.columns, noun="column"))
-    for name, fmt in formats.items():
-        if fmt not in FORMATS:
-            raise MacroError(f"table(): unknown format '{fmt}' for column '{name}'. " + suggest(fmt, FORMATS, noun="format"))
+    specs = {name: _parse_format(name, fmt) for name, fmt in formats.items()}
     numeric = [_is_numeric(t) for t in result.types]
     columns = [
         {"name": c, "label": labels.get(c, c), "numeric": numeric[i] or c in formats}
         for i, c in enumerate(result.columns)
     ]
     rows = [
-        [{"text": format_value(v, formats.get(c)), "sort": _sort_key(v), "numeric": columns[i]["numeric"]} for i, (c, v) in enumerate(zip(result.columns, row))]
+        [{"text": _cell(v, specs.get(c)), "sort": _sort_key(v), "numeric": columns[i]["numeric"]} for i, (c, v) in enumerate(zip(result.columns, row))]
         for row in result.rows
     ]
     return fragment("table.html", columns=columns, rows=rows, caption=caption, table_id=table_id, sources=list(sources))
+
+
+def _cell(value, spec: tuple[str, int | None] | None) -> str:
+    return format_value(value, spec[0], digits=spec[1]) if spec else format_value(value)
+
+
+def _parse_format(column: str, spec: str) -> tuple[str, int | None]:
+    """'percent' or 'percent:2' (two decimals) -> (format, digits)."""
+    fmt, _, digits = str(spec).partition(":")
+    if fmt not in FORMATS or (digits and not digits.isdigit()):
+        raise MacroError(
+            f"table(): unknown format '{spec}' for column '{column}'. " + suggest(fmt, FORMATS, noun="format")
+            + " Add ':N' for N decimals, e.g. 'number:3'."
+        )
+    return fmt, int(digits) if digits else None
 
 
 def _is_numeric(type_name: str) -> bool:

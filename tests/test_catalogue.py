@@ -108,3 +108,8 @@ def test_yaml_syntax_error_has_line(tmp_path):
 def test_to_date_needs_since(tmp_path):
     with pytest.raises(CatalogueError, match="window: to_date needs since"):
         load(tmp_path, KPI + "    window: to_date\n")
+
+
+def test_target_range_overshoot_is_watch(tmp_path):
+    kpi = load(tmp_path, KPI.replace("    target: 0.3\n", "    target: 0.3\n    target_max: 0.5\n")).kpi("conversion_rate")
+    assert [kpi.status_of(v) for v in (0.4, 0.5, 0.55, 0.25, 0.1)] == ["on-track", "on-track", "watch", "watch", "alert"]

@@ -1,0 +1,34 @@
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_build.errors import MacroError
+from site_build.query import QueryResult
+from site_build.tables import render_table
+
+RESULT = QueryResult(
+    columns=["渠道", "日期", "销售额", "p值"],
+    types=["VARCHAR", "DATE", "DOUBLE", "DOUBLE"],
+    rows=[("天猫", dt.date(2026, 10, 1), 123456.0, 0.00123), ("<b>京东</b>", dt.date(2026, 9, 1), 980.5, 0.2)],
+)
+
+
+def cells(html):
+    soup = BeautifulSoup(str(html), "html.parser")
+    return [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")], soup
+
+
+def test_formats_digits_and_escaping():
+    rows, soup = cells(render_table(RESULT, formats={"销售额": "cny", "p值": "number:4"}, labels={"渠道": "平台"}))
+    assert rows == [["天猫", "2026-10-01", "¥12.3万", "0.0012"], ["<b>京东</b>", "2026-09-01", "¥980", "0.2000"]]
+    assert [th.get_text() for th in soup.select("th")] == ["平台", "日期", "销售额", "p值"]
+    assert soup.select("td")[2]["data-sort"] == "123456.0"
+    assert soup.find("b") is None  # data is escaped, never markup
+
+
+def test_unknown_column_and_format():
+    with pytest.raises(MacroError, match=r"no column .销量. in the query result\. Available columns: p值, 日期, 渠道, 销售额\."):
+        render_table(RESULT, formats={"销量": "cny"})
+    with pytest.raises(MacroError, match=r"unknown format 'percent:x' for column 'p值'.*'number:3'"):
+        render_table(RESULT, formats={"p值": "percent:x"})
