@@ -127,30 +127,21 @@ class Catalogue:
     as_of: tuple[str, str] | None = None
 
     def kpi(self, kpi_id: str) -> KPI:
-        try:
-            return self.kpis[kpi_id]
-        except KeyError:
-            raise CatalogueError(
-                f"Unknown KPI '{kpi_id}'. {suggest(kpi_id, self.kpis, noun='KPI id')} KPIs are defined in {_rel(self.path)}."
-            ) from None
+        return self._lookup(self.kpis, kpi_id, "KPI", "KPI id", "KPIs are defined in {path}.")
 
     def query(self, query_id: str) -> NamedQuery:
-        try:
-            return self.queries[query_id]
-        except KeyError:
-            raise CatalogueError(
-                f"Unknown named query '{query_id}'. {suggest(query_id, self.queries, noun='query id')} "
-                f"Named queries are defined under 'queries:' in {_rel(self.path)}."
-            ) from None
+        return self._lookup(self.queries, query_id, "named query", "query id", "Named queries are defined under 'queries:' in {path}.")
 
     def chart(self, chart_id: str) -> ChartDef:
+        return self._lookup(
+            self.charts, chart_id, "chart", "chart id", "Named charts are defined under 'charts:' in {path} or with @chart in macros/."
+        )
+
+    def _lookup(self, table: dict, name: str, what: str, noun: str, where: str):
         try:
-            return self.charts[chart_id]
+            return table[name]
         except KeyError:
-            raise CatalogueError(
-                f"Unknown chart '{chart_id}'. {suggest(chart_id, self.charts, noun='chart id')} "
-                f"Named charts are defined under 'charts:' in {_rel(self.path)} or with @chart in macros/."
-            ) from None
+            raise CatalogueError(f"Unknown {what} '{name}'. {suggest(name, table, noun=noun)} {where.format(path=_rel(self.path))}") from None
 
     @classmethod
     def load(cls, path: str | os.PathLike, package: DataPackage | None = None) -> Catalogue:

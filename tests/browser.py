@@ -157,6 +157,16 @@ def open_page(context, url: str, *, wait_until: str = "load"):
     return page, problems
 
 
+@contextmanager
+def visit(context, url: str, *, wait_until: str = "load"):
+    """``open_page`` as a context manager: yields ``(page, problems)`` and closes the tab."""
+    page, problems = open_page(context, url, wait_until=wait_until)
+    try:
+        yield page, problems
+    finally:
+        page.close()
+
+
 def wait_for_charts(page, count: int, timeout: float = 15_000) -> int:
     """Wait until ``count`` vega-embed SVG charts (``svg.marks``) are drawn; return how many there are."""
     script = "n => document.querySelectorAll('svg.marks').length >= n"

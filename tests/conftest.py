@@ -32,3 +32,17 @@ def static_server():
     """A function ``serve(directory) -> base URL`` whose servers stop when the test ends."""
     with ExitStack() as stack:
         yield lambda directory: stack.enter_context(browser.static_server(directory))
+
+
+@pytest.fixture(scope="session")
+def handbook_project(tmp_path_factory):
+    """A copy of the shipped handbook (content, data, macros, mkdocs.yml), built once per session.
+
+    Tests that change files must copy this project first.
+    """
+    from tests.sitebuild import HANDBOOK_TODAY, build, copy_handbook
+
+    project = copy_handbook(tmp_path_factory.mktemp("handbook") / "project")
+    result = build(project, today=HANDBOOK_TODAY)
+    assert result.exit_code == 0, result.output
+    return project

@@ -12,11 +12,23 @@ from click.testing import CliRunner
 from site_build.cli import main
 
 SITES = Path(__file__).parent / "sites"
+ROOT = Path(__file__).resolve().parent.parent
+#: the shipped demo data ends 2026-10-31; judge its freshness as of this day
+HANDBOOK_TODAY = "2026-11-25"
 
 
 def copy_site(name: str, dest: Path) -> Path:
     """Copy tests/sites/<name> to ``dest`` so builds and caches stay out of the repo."""
     shutil.copytree(SITES / name, dest, ignore=shutil.ignore_patterns("site", ".handbook-cache", "__pycache__"))
+    return dest
+
+
+def copy_handbook(dest: Path) -> Path:
+    """Copy the shipped handbook's inputs (content, data, macros, mkdocs.yml) to ``dest``."""
+    dest.mkdir(parents=True)
+    for name in ("content", "data", "macros"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
 
 

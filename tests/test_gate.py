@@ -3,25 +3,7 @@
 import shutil
 from pathlib import Path
 
-import pytest
-
-from tests.sitebuild import build
-
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = "2026-11-25"
-
-
-@pytest.fixture(scope="module")
-def handbook(tmp_path_factory):
-    """A copy of the real handbook (content, data, macros, mkdocs.yml), built once."""
-    project = tmp_path_factory.mktemp("gate") / "handbook"
-    project.mkdir()
-    for name in ("content", "data", "macros"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    result = build(project, today=TODAY)
-    assert result.exit_code == 0, result.output
-    return project
+from tests.sitebuild import HANDBOOK_TODAY, build
 
 
 def _edit_csv(path: Path, edit):
@@ -29,9 +11,9 @@ def _edit_csv(path: Path, edit):
     path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
 
 
-def test_corrupted_demo_data_stops_the_build_with_one_report(handbook, tmp_path):
+def test_corrupted_demo_data_stops_the_build_with_one_report(handbook_project, tmp_path):
     project = tmp_path / "corrupt"
-    shutil.copytree(handbook, project)
+    shutil.copytree(handbook_project, project)
     before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     data = project / "data"
     header = (data / "orders.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -53,7 +35,7 @@ def test_corrupted_demo_data_stops_the_build_with_one_report(handbook, tmp_path)
     # a dangling foreign key: an order item pointing at an order that does not exist
     _edit_csv(data / "order_items.csv", lambda lines: [lines[0], "999999999," + lines[1].split(",", 1)[1], *lines[2:]])
 
-    result = build(project, today=TODAY)
+    result = build(project, today=HANDBOOK_TODAY)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     out = result.output

@@ -3,7 +3,6 @@ the dictionary, working section links, and every page clean in real Chromium."""
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,8 @@ CHAPTERS = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    project = tmp_path_factory.mktemp("handbook") / "project"
-    project.mkdir()
-    for name in ("content", "data", "macros"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    result = build(project, today="2026-11-25")
-    assert result.exit_code == 0, result.output
-    return project / "site"
+def site(handbook_project):
+    return handbook_project / "site"
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +106,10 @@ def walked(site, browser_context):
     """Every page opened from file://, once: problems and chart counts per page."""
     results = {}
     for rel in _pages(site):
-        page, problems = browser.open_page(browser_context, (site / rel).as_uri())
-        try:
+        with browser.visit(browser_context, (site / rel).as_uri()) as (page, problems):
             figures = page.locator("figure.hb-chart").count()
             drawn = browser.wait_for_charts(page, figures) if figures else 0
             results[rel] = (figures, drawn, problems.all())
-        finally:
-            page.close()
     return results
 
 
@@ -135,10 +124,7 @@ def test_no_empty_chart(walked):
 
 def test_search_finds_chinese_words(site, browser_context):
     with browser.static_server(site) as base:
-        page, problems = browser.open_page(browser_context, base + "index.html")
-        try:
+        with browser.visit(browser_context, base + "index.html") as (page, problems):
             results = browser.search(page, "安全库存")
             assert results and re.split(r"[?#]", results[0]["href"].split("/")[-1])[0] == "product.html"
             problems.assert_clean()
-        finally:
-            page.close()

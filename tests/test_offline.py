@@ -105,18 +105,14 @@ def test_external_references_finds_what_the_browser_would_fetch():
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_every_page_loads_with_no_problems(browser_context, root, name):
-    page, problems = browser.open_page(browser_context, root + name)
-    try:
+    with browser.visit(browser_context, root + name) as (page, problems):
         assert _heading(page) == PAGES[name]
         page.wait_for_load_state("networkidle")
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_links_between_pages_work(browser_context, root):
-    page, problems = browser.open_page(browser_context, root + "index.html")
-    try:
+    with browser.visit(browser_context, root + "index.html") as (page, problems):
         page.locator("article a", has_text="库存管理").click()
         page.wait_for_load_state("load")
         assert page.url == root + "inventory.html"
@@ -128,13 +124,10 @@ def test_links_between_pages_work(browser_context, root):
         page.wait_for_url(root + "service.html#%E6%BB%A1%E6%84%8F%E5%BA%A6%E7%9B%AE%E6%A0%87")
         assert page.locator("#满意度目标").is_visible()
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_search_finds_chinese_words(browser_context, root):
-    page, problems = browser.open_page(browser_context, root + "index.html")
-    try:
+    with browser.visit(browser_context, root + "index.html") as (page, problems):
         results = browser.search(page, "安全库存")
         assert results[0]["title"] == "库存管理"
         section = root + "inventory.html#安全库存"
@@ -143,8 +136,6 @@ def test_search_finds_chinese_words(browser_context, root):
         assert [r["href"] for r in results] == [root + "service.html", root + "service.html#满意度目标"]
         assert browser.search(page, "火箭") == []
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 # --- the checker itself ----------------------------------------------------------------

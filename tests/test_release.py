@@ -84,8 +84,7 @@ def test_switcher_moves_between_real_versions(release, browser_context, scheme):
 
 
 def _check_switch(context, url, release):
-    page, problems = browser.open_page(context, url)
-    try:
+    with browser.visit(context, url) as (page, problems):
         page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
         links = page.eval_on_selector_all(".hb-versions__link", "ls => ls.map(a => [a.dataset.version, !!a.querySelector('.hb-versions__latest')])")
         assert links == [[release["v2"], True], [release["v1"], False]]
@@ -95,14 +94,11 @@ def _check_switch(context, url, release):
         assert f"/{release['v1']}/service.html" in page.url
         assert browser.wait_for_charts(page, 1) == 1
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_unzipped_archive_works_offline(release, browser_context):
     top = release["unzipped"]
-    page, problems = browser.open_page(browser_context, (top / "index.html").as_uri())
-    try:
+    with browser.visit(browser_context, (top / "index.html").as_uri()) as (page, problems):
         page.wait_for_url("**/index.html", timeout=10_000)
         assert release["v2"] in page.url
         assert browser.wait_for_charts(page, 1) == 1
@@ -114,5 +110,3 @@ def test_unzipped_archive_works_offline(release, browser_context):
         assert browser.wait_for_charts(page, 1) == 1
         page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
         problems.assert_clean()
-    finally:
-        page.close()

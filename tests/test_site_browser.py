@@ -27,8 +27,7 @@ def base_url(request, site):
 
 @pytest.mark.parametrize("page_name", sorted(PAGES))
 def test_page_draws_charts_and_cards_cleanly(browser_context, base_url, page_name):
-    page, problems = browser.open_page(browser_context, base_url + page_name)
-    try:
+    with browser.visit(browser_context, base_url + page_name) as (page, problems):
         charts = PAGES[page_name]
         if charts:
             assert browser.wait_for_charts(page, charts) == charts
@@ -37,24 +36,18 @@ def test_page_draws_charts_and_cards_cleanly(browser_context, base_url, page_nam
         for card in page.locator(".hb-kpi").all():
             assert card.is_visible()
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_kpi_card_shows_status_as_text_and_icon(browser_context, base_url):
-    page, problems = browser.open_page(browser_context, base_url + "index.html")
-    try:
+    with browser.visit(browser_context, base_url + "index.html") as (page, problems):
         card = page.locator("#kpi-conversion_rate")
         assert card.locator(".hb-kpi__value").inner_text() == "22.7%"
         assert card.locator(".hb-status").inner_text().replace("\n", "") == "⚠关注"
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_table_sorts_by_value(browser_context, base_url):
-    page, problems = browser.open_page(browser_context, base_url + "index.html")
-    try:
+    with browser.visit(browser_context, base_url + "index.html") as (page, problems):
         table = page.locator("#table-channel_conversion table")
         table.locator("th >> nth=1 >> button").click()  # 转化率, ascending
         first = table.locator("tbody tr >> nth=0 >> td >> nth=0").inner_text()
@@ -63,26 +56,18 @@ def test_table_sorts_by_value(browser_context, base_url):
         assert table.locator("tbody tr >> nth=0 >> td >> nth=0").inner_text() == "天猫"
         assert table.locator("th >> nth=1").get_attribute("aria-sort") == "descending"
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_links_from_cards_resolve(browser_context, base_url):
-    page, problems = browser.open_page(browser_context, base_url + "index.html")
-    try:
+    with browser.visit(browser_context, base_url + "index.html") as (page, problems):
         page.locator("#kpi-conversion_rate .hb-kpi__label a").click()
         page.wait_for_load_state("load")
         assert page.url.split("/")[-1] == "dictionary.html#kpi-def-conversion_rate"
         problems.assert_clean()
-    finally:
-        page.close()
 
 
 def test_chinese_search(browser_context, base_url):
-    page, problems = browser.open_page(browser_context, base_url + "index.html")
-    try:
+    with browser.visit(browser_context, base_url + "index.html") as (page, problems):
         results = browser.search(page, "客户服务")
         assert results and results[0]["href"].split("/")[-1].startswith("service.html")
         problems.assert_clean()
-    finally:
-        page.close()
