@@ -29,13 +29,13 @@ def static_files() -> dict[str, bytes]:
     return {rel: root.joinpath(rel).read_bytes() for rel in _STATIC}
 
 
-def write(site_dir: Path, *, charts: bool) -> list[str]:
+def write(site_dir: Path, *, charts: bool, cache_dir: Path | None = None) -> list[str]:
     """Write the engine's assets into ``site_dir``; return the relative paths written."""
     files = static_files()
     if charts:
         from site_build.charts import runtime_files
 
-        files.update(runtime_files())
+        files.update(runtime_files(cache_dir))
     written = []
     for rel, data in sorted(files.items()):
         dest = Path(site_dir) / PREFIX / rel

@@ -119,14 +119,31 @@ def static_svg(spec: dict, *, chart_id: str, cache_dir: Path | None = None) -> s
     return _prefix_ids(svg, f"chart-{chart_id}-")
 
 
-def runtime_files() -> dict[str, bytes]:
-    """Files the chart pages load, relative to the site's ``assets/handbook/`` folder."""
+def runtime_files(cache_dir: Path | None = None) -> dict[str, bytes]:
+    """Files the chart pages load, relative to the site's ``assets/handbook/`` folder.
+
+    Bundling the Vega runtime takes vl-convert over a second, so with
+    ``cache_dir`` the bundle is kept there, keyed by the library versions.
+    """
     root = resources.files("site_build").joinpath("assets")
     return {
-        "javascripts/vega.js": _bundle(),
+        "javascripts/vega.js": _cached_bundle(cache_dir) if cache_dir else _bundle(),
         "javascripts/charts.js": root.joinpath("javascripts/charts.js").read_bytes(),
         "stylesheets/charts.css": root.joinpath("stylesheets/charts.css").read_bytes(),
     }
+
+
+def _cached_bundle(cache_dir: Path) -> bytes:
+    key = f"vl-convert-{vl_convert.__version__}-vega-lite-{_vl_version()}"
+    path = Path(cache_dir) / "runtime" / f"{key}.js"
+    if path.is_file():
+        return path.read_bytes()
+    data = _bundle()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data
 
 
 @lru_cache(maxsize=1)

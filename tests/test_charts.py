@@ -318,3 +318,13 @@ def test_charts_draw_in_chromium_from_file_url(tmp_path, browser_context):
         problems.assert_clean()
     finally:
         page.close()
+
+
+def test_runtime_bundle_is_cached_on_disk(tmp_path):
+    from site_build.charts import runtime_files
+
+    first = runtime_files(tmp_path)["javascripts/vega.js"]
+    cached = list((tmp_path / "runtime").glob("vl-convert-*.js"))
+    assert len(cached) == 1 and cached[0].read_bytes() == first
+    cached[0].write_bytes(b"/* from the cache */")
+    assert runtime_files(tmp_path)["javascripts/vega.js"] == b"/* from the cache */"
