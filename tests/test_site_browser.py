@@ -71,3 +71,15 @@ def test_chinese_search(browser_context, base_url):
         results = browser.search(page, "客户服务")
         assert results and results[0]["href"].split("/")[-1].startswith("service.html")
         problems.assert_clean()
+
+
+def test_source_links_open_the_data_health_section(browser_context, base_url):
+    with browser.visit(browser_context, base_url + "index.html") as (page, problems):
+        page.locator("#kpi-conversion_rate .hb-sources a", has_text="traffic").click()
+        page.wait_for_load_state("load")
+        assert page.url.split("/")[-1] == "health.html#data-traffic"
+        section = page.locator("#data-traffic")
+        assert section.is_visible()
+        assert "traffic.csv" in section.inner_text()
+        assert "通过" in section.inner_text()
+        problems.assert_clean()
