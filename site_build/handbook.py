@@ -266,8 +266,20 @@ class Handbook:
         """Each KPI across the published versions plus this build (the 指标历史 page)."""
         from site_build import history
 
+        from site_build import charts as charts_mod
+
         public = self.settings.publish_dir or Path("public")
-        return history.history_html(history.history(public, current=self.snapshot()))
+        series = history.history(public, current=self.snapshot())
+        versions = len({p["version"] for line in series.values() for p in line["points"]})
+        self.page.charts += 1
+        chart = charts_mod.render_chart(
+            charts_mod.history_chart(series),
+            chart_id=self.page.unique_id("kpi-history"),
+            title="各版本指标走势",
+            description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
+            cache_dir=self.settings.cache_dir,
+        )
+        return Markup(chart + "\n" + history.history_html(series))
 
     def failure(self, macro: str, error: HandbookError) -> Markup:
         """Log a warning naming the page and render a visible failure admonition."""

@@ -121,8 +121,16 @@ def changes_html(changes: list[Change], *, previous: dict | None) -> Markup:
 
 
 def history_html(series: dict[str, dict]) -> Markup:
-    """Per KPI a table of its values by version (templates/kpi_history.html)."""
-    return fragment("kpi_history.html", series=series, status_text=STATUS_TEXT)
+    """One table, a row per KPI and a column per version, oldest first (templates/kpi_history.html)."""
+    versions: dict[str, dict] = {}
+    for line in series.values():
+        for point in line["points"]:
+            versions.setdefault(point["version"], point)
+    rows = [
+        {"id": kpi_id, "label": line["label"], "cells": [{p["version"]: p for p in line["points"]}.get(v) for v in versions]}
+        for kpi_id, line in series.items()
+    ]
+    return fragment("kpi_history.html", versions=list(versions.values()), rows=rows, status_text=STATUS_TEXT)
 
 
 def _change(kpi_id: str, now: dict | None, before: dict | None) -> Change:

@@ -328,3 +328,20 @@ def test_runtime_bundle_is_cached_on_disk(tmp_path):
     assert len(cached) == 1 and cached[0].read_bytes() == first
     cached[0].write_bytes(b"/* from the cache */")
     assert runtime_files(tmp_path)["javascripts/vega.js"] == b"/* from the cache */"
+
+
+def test_history_small_multiples_keep_kpi_order_and_display_text():
+    from site_build.charts import history_chart, to_spec
+
+    series = {
+        "conversion_rate": {"label": "转化率", "format": "percent", "direction": "higher", "points": [
+            {"version": "v1", "title": "v1", "data_as_of": "2026-09-30", "value": 0.25, "display": "25.0%", "status": "watch"},
+            {"version": "v2", "title": "v2", "data_as_of": "2026-10-31", "value": 0.18, "display": "18.0%", "status": "alert"}]},
+        "monthly_sales": {"label": "月销售额", "format": "cny", "direction": "higher", "points": [
+            {"version": "v2", "title": "v2", "data_as_of": "2026-10-31", "value": 558000.0, "display": "¥55.8万", "status": "on-track"}]},
+    }
+    spec = to_spec(history_chart(series))
+    assert spec["facet"]["sort"] == ["转化率", "月销售额"]
+    assert spec["resolve"] == {"scale": {"y": "independent"}}
+    values = spec["datasets"][spec["data"]["name"]]  # inline, under a dataset name
+    assert [(v["指标"], v["显示"]) for v in values] == [("转化率", "25.0%"), ("转化率", "18.0%"), ("月销售额", "¥55.8万")]

@@ -90,7 +90,6 @@ def test_history_and_previous_snapshot_from_the_publish_tree(tmp_path):
     assert [(p["version"], p["display"], p["status"]) for p in series["conversion_rate"]["points"]] == [
         (october["version"], "25.1%", "watch"), (november["version"], "18.0%", "alert")]
     soup = BeautifulSoup(history_html(series), "html.parser")
-    section = soup.select_one("#history-conversion_rate")
-    assert section.h3.get_text() == "转化率"
-    assert [[c.get_text() for c in tr.select("th, td")] for tr in section.select("tbody tr")] == [
-        [october["version"], "2026-10-31", "25.1%", "关注"], [november["version"], "2026-11-30", "18.0%", "告警"]]
+    assert [th.get("data-version") for th in soup.select("thead th")] == [None, october["version"], november["version"]]
+    row = soup.select_one("#history-conversion_rate")
+    assert [c.get_text(" ", strip=True) for c in row.select("th, td")] == ["转化率", "25.1% 关注", "18.0% 告警"]
