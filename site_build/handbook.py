@@ -304,7 +304,7 @@ class Handbook:
             target=kv.target_display,
             delta=kv.delta_display(),
             yoy=kv.delta_display("year_ago") if kv.year_ago is not None else None,
-            arrow={None: "→"}.get(kv.delta(), "▲" if (kv.delta() or 0) > 0 else "▼"),
+            arrow=_arrow(kv.delta()),
             delta_class={True: "good", False: "bad", None: "flat"}[improved],
             sparkline=_sparkline(kv),
             stale=kv.stale,
@@ -327,6 +327,12 @@ def _chart_spec(spec: dict, chart_id: str, title: str, description: str):
     if extra:
         raise MacroError(f"chart('{chart_id}'): unknown option(s) {', '.join(sorted(extra))}. Valid options: {', '.join(sorted(known | {'title', 'description', 'sql', 'query'}))}.")
     return charts_mod.ChartSpec(id=chart_id, title=title, description=description, **{k: spec[k] for k in known if spec.get(k) is not None})
+
+
+def _arrow(delta: float | None) -> str:
+    if not delta:
+        return "→"
+    return "▲" if delta > 0 else "▼"
 
 
 def _sparkline(kv: KPIValue) -> dict | None:

@@ -16,14 +16,8 @@ def action_list(handbook) -> Markup:
     for kv in sorted(handbook.metrics.all(), key=lambda kv: (SEVERITY[kv.status], kv.kpi.id)):
         if kv.status not in ("watch", "alert"):
             continue
-        items.append(
-            {
-                "kv": kv,
-                "card": handbook.kpi_card(kv.kpi.id),
-                "play": kv.play,
-                "section": handbook.href(kv.kpi.play.section),
-            }
-        )
+        # The card carries the play, the owner and the link to the chapter section.
+        items.append({"kv": kv, "card": handbook.kpi_card(kv.kpi.id), "play": kv.play})
     counts = {s: sum(1 for i in items if i["kv"].status == s) for s in ("alert", "watch")}
     return fragment("actions.html", items=items, counts=counts, as_of=handbook.as_of)
 

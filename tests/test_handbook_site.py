@@ -55,8 +55,10 @@ def test_action_page_lists_every_breach_with_its_play(site, manifest):
     first = page.select("section.hb-action")[0]
     assert "hb-action--alert" in first["class"]  # worst first
     for section in page.select("section.hb-action"):
-        play = section.select_one(".hb-action__play").get_text()
-        assert "尚未写明" not in play and len(play) > 10
+        assert section.select_one(".hb-action__play") is None  # every breach has a play in the catalogue
+        play = section.select_one(".hb-kpi__play").get_text()
+        assert play.startswith("行动：") and len(play) > 10
+        assert section.select_one(".hb-kpi__play a")["href"].split("#")[0].endswith(".html")
 
 
 def test_dictionary_lists_every_kpi(site):
