@@ -55,6 +55,7 @@ def test_table_sorts_by_value(browser_context, base_url):
         table.locator("th >> nth=1 >> button").click()  # descending
         assert table.locator("tbody tr >> nth=0 >> td >> nth=0").inner_text() == "天猫"
         assert table.locator("th >> nth=1").get_attribute("aria-sort") == "descending"
+        assert table.locator("td.hb-num >> nth=0").evaluate("td => getComputedStyle(td).textAlign") == "right"
         problems.assert_clean()
 
 
