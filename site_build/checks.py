@@ -306,12 +306,18 @@ def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, fi
     return finding
 
 
-def scan_duplicates(scanner: Scanner, source: str, key: list[Column], *, kind: str, first: int) -> Finding:
-    """Rows whose key was already seen on an earlier row (``unique-error`` or ``primary-key``)."""
+def _key_sql(key: list[Column]) -> tuple[list[str], str, str, str]:
+    """For a (possibly composite) key: column aliases, the typed projection, the raw text and 'any part present'."""
     names = [f"k{i}" for i in range(len(key))]
     typed = ", ".join(f"{typed_sql(c)} AS {n}" for c, n in zip(key, names))
     raw = " || ', ' || ".join(f"coalesce({c.cell}, '')" for c in key)
     not_null = " OR ".join(f"{n} IS NOT NULL" for n in names)
+    return names, typed, raw, not_null
+
+
+def scan_duplicates(scanner: Scanner, source: str, key: list[Column], *, kind: str, first: int) -> Finding:
+    """Rows whose key was already seen on an earlier row (``unique-error`` or ``primary-key``)."""
+    names, typed, raw, not_null = _key_sql(key)
     same = " AND ".join(f"t.{n} IS NOT DISTINCT FROM d.{n}" for n in names)
     sql = (
         f"WITH t AS (SELECT __rn, {typed}, {raw} AS __raw FROM {source} WHERE __rn > {HEADER_ROW}), "
@@ -328,11 +334,8 @@ def scan_duplicates(scanner: Scanner, source: str, key: list[Column], *, kind: s
 
 def scan_foreign_key(scanner: Scanner, source: str, key: list[Column], parent_source: str, parent_key: list[Column], *, reference: str, first: int) -> Finding:
     """Rows whose foreign key values are not found among the referenced rows."""
-    names = [f"k{i}" for i in range(len(key))]
-    child = ", ".join(f"{typed_sql(c)} AS {n}" for c, n in zip(key, names))
+    names, child, raw, not_null = _key_sql(key)
     parent = ", ".join(f"{typed_sql(c)} AS {n}" for c, n in zip(parent_key, names))
-    raw = " || ', ' || ".join(f"coalesce({c.cell}, '')" for c in key)
-    not_null = " OR ".join(f"{n} IS NOT NULL" for n in names)
     same = " AND ".join(f"p.{n} IS NOT DISTINCT FROM c.{n}" for n in names)
     sql = (
         f"WITH c AS (SELECT __rn, {child}, {raw} AS __raw FROM {source} WHERE __rn > {HEADER_ROW}), "
