@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 
 from site_build.package import DataPackage, Resource
 from site_build.query import QueryEngine, ident
@@ -44,10 +45,27 @@ def _describe(res: Resource, report: Report, engine: QueryEngine, errors: int) -
         "fields": [_field(f, res) for f in res.fields],
         "sha256": engine.fingerprints.of(res.path),
         "time_range": _time_range(res, engine) if errors == 0 else [],
-        "modified": dt.datetime.fromtimestamp(res.path.stat().st_mtime).date().isoformat(),
+        "modified": last_modified(res.path),
         "status": "valid" if errors == 0 else "invalid",
         "errors": errors,
     }
+
+
+def last_modified(path) -> str:
+    """ISO date of the file's last change: its last commit when git tracks it unchanged, else its mtime.
+
+    A clone sets every mtime to the clone time; the commit date is the same in
+    every checkout, so identical inputs still build identical pages.
+    """
+    try:
+        status = subprocess.run(["git", "status", "--porcelain", "--", path.name], cwd=path.parent, capture_output=True, text=True, timeout=10)
+        if status.returncode == 0 and not status.stdout.strip():
+            log = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path.name], cwd=path.parent, capture_output=True, text=True, timeout=10)
+            if log.returncode == 0 and log.stdout.strip():
+                return log.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass  # no git: the file's own time is the best we have
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date().isoformat()
 
 
 def _field(f, res: Resource) -> dict:

@@ -32,7 +32,7 @@ from site_build.package import DataPackage, Fingerprints, Resource
 log = logging.getLogger("handbook.query")
 
 #: bump when the on-disk result format or the view definitions change
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
 
@@ -226,6 +226,7 @@ class QueryEngine:
             raise QueryError(_describe(e, sql)) from None
         columns = [d[0] for d in description]
         types = [str(d[1]) for d in description]
+        rows = _steady_floats(rows, types)
         if limit is not None and len(rows) > limit:
             total = self._con.execute(f"SELECT count(*) FROM ({sql}) AS _q", params or None).fetchone()[0]
             raise RowLimitError(
@@ -286,6 +287,27 @@ def view_sql(resource: Resource) -> str:
         f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
         f"delim = {_literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
     )
+
+
+def _steady_floats(rows: list[tuple], types: list[str]) -> list[tuple]:
+    """Round DOUBLE and FLOAT values to 12 significant digits.
+
+    DuckDB sums doubles in parallel, in an order that varies from run to run,
+    so the last bits differ (5758389.099999053 vs 5758389.100000839). Builds
+    from identical inputs must be byte-identical, and no figure needs more
+    than 12 digits.
+    """
+    floats = [i for i, t in enumerate(types) if t in ("DOUBLE", "FLOAT")]
+    if not floats:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in floats:
+            if row[i] is not None and row[i] == row[i]:
+                row[i] = float(f"{row[i]:.12g}")
+        out.append(tuple(row))
+    return out
 
 
 def _ident(name: str) -> str:

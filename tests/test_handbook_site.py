@@ -130,3 +130,17 @@ def test_search_finds_chinese_words(site, browser_context):
             results = browser.search(page, "安全库存")
             assert results and re.split(r"[?#]", results[0]["href"].split("/")[-1])[0] == "product.html"
             problems.assert_clean()
+
+
+def test_a_cold_rebuild_elsewhere_is_byte_identical(site, tmp_path):
+    """Same inputs, another folder, an empty cache: the same bytes (issue 5's reproducible builds)."""
+    from tests.sitebuild import HANDBOOK_TODAY, build, copy_handbook
+
+    other = copy_handbook(tmp_path / "elsewhere")
+    result = build(other, today=HANDBOOK_TODAY)
+    assert result.exit_code == 0, result.output
+    ours = {p.relative_to(site): p for p in site.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(other / "site"): p for p in (other / "site").rglob("*") if p.is_file()}
+    assert sorted(ours) == sorted(theirs)
+    differing = [str(k) for k in ours if ours[k].read_bytes() != theirs[k].read_bytes()]
+    assert differing == []

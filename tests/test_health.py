@@ -60,3 +60,20 @@ def test_health_shows_invalid_resource():
     _, report, health, html = _health("constraint-minimum")
     assert health[0]["status"] == "invalid" and health[0]["errors"] == report.error_count == 1
     assert "✗ 未通过（1 个错误）" in str(html)
+
+
+def test_last_modified_uses_the_commit_date_of_a_tracked_unchanged_file(tmp_path):
+    import subprocess
+
+    from site_build.health import last_modified
+
+    data = tmp_path / "orders.csv"
+    data.write_text("a\n1\n")
+    env = {"GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z", "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "orders.csv"], ["git", "commit", "-q", "-m", "data"]):
+        subprocess.run(cmd, cwd=tmp_path, check=True, env=env)
+    assert last_modified(data) == "2024-03-05"
+    data.write_text("a\n2\n")  # an uncommitted change: the file's own time
+    assert last_modified(data) != "2024-03-05"

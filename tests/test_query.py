@@ -131,3 +131,9 @@ def test_large_resources_are_materialized_once_on_a_cache_miss(data, tmp_path):
     with QueryEngine(pkg, cache_dir=tmp_path / "cache", materialize_bytes=1) as e:
         assert e.query("SELECT channel, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1").rows == first.rows
         assert e._materialized == set()  # served from the disk cache: nothing loaded
+
+
+def test_doubles_are_steady_across_runs(engine):
+    # 0.1 summed a thousand times is 99.9999999999986 in floating point, in an order-dependent way
+    result = engine.query("SELECT sum(0.1::DOUBLE) AS s, 1.0::DOUBLE / 3 AS third FROM range(1000)")
+    assert result.rows == [(100.0, 0.333333333333)]
