@@ -123,8 +123,10 @@ def build(config_file, site_dir, strict, verbose, as_json):
             config = load_config(str(config_file), strict=strict, site_dir=str(staging))
             mkdocs_build(config)
             manifest = config.plugins["handbook"].manifest if "handbook" in config.plugins else None
-    except MkDocsException as e:
-        click.secho(f"Error: {e.format_message() if hasattr(e, 'format_message') else e}", fg="red", err=True)
+    except (MkDocsException, SystemExit) as e:
+        # mkdocs-macros calls exit() on a template error it has already logged.
+        if isinstance(e, MkDocsException):
+            click.secho(f"Error: {e.format_message() if hasattr(e, 'format_message') else e}", fg="red", err=True)
         click.secho(f"Build failed; {dest} was left as it was.", fg="red", err=True)
         sys.exit(1)
     if as_json:

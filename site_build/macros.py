@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 
+from jinja2.exceptions import UndefinedError
 from mkdocs.exceptions import PluginError
 
-from site_build.errors import HandbookError, MacroError
+from site_build.errors import HandbookError, MacroError, suggest
 from site_build.handbook import Handbook
 
 #: macro name -> Handbook method name; documented in README "Macros"
@@ -97,3 +99,29 @@ def _show(args, kwargs) -> str:
     parts = [repr(a) if len(repr(a)) < 60 else repr(a)[:57] + "…'" for a in args]
     parts += [f"{k}={v!r}" for k, v in kwargs.items()]
     return ", ".join(parts)
+
+
+def _format_undefined(error: UndefinedError, markdown: str, page) -> str:
+    """mkdocs-macros' message for an unknown name, without its traceback: where, what, and the closest macros."""
+    match = re.search(r"'([^']+)' is undefined", str(error))
+    name = match.group(1) if match else str(error)
+    line = _template_line(error)
+    where = f"{page.file.src_path}:{line}" if line else page.file.src_path
+    return f"{where}: unknown macro or variable '{name}'. {suggest(name, MACROS, noun='macro')} See README 'Macros'."
+
+
+def _template_line(error: Exception) -> int | None:
+    tb, line = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+try:  # mkdocs-macros formats errors with a singledispatch function we can extend
+    from mkdocs_macros.errors import format_error
+
+    format_error.register(UndefinedError, _format_undefined)
+except ImportError:  # pragma: no cover - older mkdocs-macros: its own message stays
+    pass

@@ -83,3 +83,11 @@ def test_stale_kpi_warns_and_shows_badge(project):
     assert result.exit_code == 0
     badge = soup(project / "site" / "index.html").select_one("#kpi-satisfaction .hb-badge--stale")
     assert badge.get_text() == "数据过期：最新数据为 2025-10-13"
+
+
+def test_typo_in_a_macro_name_names_line_and_suggests(project):
+    append(project, "service.md", '{{ kpii("revenue") }}')
+    result = build(project)
+    assert_failed_cleanly(result, project)
+    assert "service.md:11: unknown macro or variable 'kpii'. Did you mean 'kpi'" in result.output
+    assert (project / "site" / "marker.txt").read_text() == "previous build"
