@@ -89,5 +89,5 @@ def test_typo_in_a_macro_name_names_line_and_suggests(project):
     append(project, "service.md", '{{ kpii("revenue") }}')
     result = build(project)
     assert_failed_cleanly(result, project)
-    assert "service.md:11: unknown macro or variable 'kpii'. Did you mean 'kpi'" in result.output
+    assert "service.md:13: unknown macro or variable 'kpii'. Did you mean 'kpi'" in result.output
     assert (project / "site" / "marker.txt").read_text() == "previous build"

@@ -92,7 +92,7 @@ def _check_switch(context, url, release):
         with page.expect_navigation():
             page.click(f'.hb-versions__link[data-version="{release["v1"]}"]')
         assert f"/{release['v1']}/service.html" in page.url
-        assert browser.wait_for_charts(page, 1) == 1
+        assert browser.wait_for_charts(page, 2) == 2
         problems.assert_clean()
 
 
@@ -107,6 +107,6 @@ def test_unzipped_archive_works_offline(release, browser_context):
         results = browser.search(page, "客户服务")
         assert results and results[0]["href"].split("/")[-1].startswith("service.html")
         page.goto((top / release["v2"] / "service.html").as_uri())
-        assert browser.wait_for_charts(page, 1) == 1
+        assert browser.wait_for_charts(page, 2) == 2
         page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
         problems.assert_clean()
