@@ -143,12 +143,18 @@ def _read_header(resource: Resource, fres) -> _Table:
                 Column(i, f.to_descriptor(), tuple(f.missing_values) if f.has_defined("missing_values") else missing, tuple(f.supported_constraints))
                 for i, f in enumerate(expected, start=1)
             ]
-            if (copy.encoding or "utf-8").lower() not in _UTF8:
+            # frictionless is the reference for what DuckDB cannot check exactly: other encodings,
+            # and string formats (email, uri, uuid, binary) whose rules live in Python libraries.
+            if (copy.encoding or "utf-8").lower() not in _UTF8 or any(_python_only_format(c) for c in table.columns):
                 table.fallback = fres
     except FrictionlessException as e:
         table.errors.append(_resource_error(resource, e.error.type, e.error.message))
         table.readable = False
     return table
+
+
+def _python_only_format(column: Column) -> bool:
+    return column.type == "string" and column.descriptor.get("format", "default") not in ("default", None)
 
 
 def _label_error(resource: Resource, e) -> Error:
