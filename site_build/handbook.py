@@ -89,6 +89,12 @@ class Handbook:
             from site_build.validation import gate
 
             report = gate(package, errors_per_type=settings.errors_per_type, cache_dir=settings.cache_dir)
+            rows = sum((report.stats.get("rows") or {}).values())
+            cached = len(report.stats.get("cached") or ())
+            log.info(
+                "validate %d resources, %s rows [%d unchanged since the last check] %.1f s",
+                len(package.resources), f"{rows:,}", cached, report.stats.get("seconds", 0.0),
+            )
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)
         fingerprints = Fingerprints(settings.cache_dir / "fingerprints.json" if settings.cache_dir else None)
         engine = QueryEngine(package, cache_dir=settings.cache_dir, fingerprints=fingerprints)
