@@ -137,3 +137,20 @@ def test_doubles_are_steady_across_runs(engine):
     # 0.1 summed a thousand times is 99.9999999999986 in floating point, in an order-dependent way
     result = engine.query("SELECT sum(0.1::DOUBLE) AS s, 1.0::DOUBLE / 3 AS third FROM range(1000)")
     assert result.rows == [(100.0, 0.333333333333)]
+
+
+def test_parquet_resources_are_typed_views(tmp_path):
+    from site_build.query import Scanner
+
+    with Scanner() as scanner:
+        scanner.execute(
+            f"COPY (SELECT DATE '2026-10-01' + i::INTEGER AS day, 'c' || (i % 2) AS channel, i * 1.5 AS amount "
+            f"FROM range(4) t(i)) TO '{tmp_path / 'sales.parquet'}' (FORMAT parquet)"
+        )
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [{
+        "name": "sales", "path": "sales.parquet", "format": "parquet",
+        "schema": {"fields": [{"name": "day", "type": "date"}, {"name": "channel", "type": "string"}, {"name": "amount", "type": "number"}]},
+    }]}))
+    with QueryEngine(DataPackage.load(tmp_path)) as e:
+        assert e.columns_of(e.package.resource("sales")) == [("day", "DATE"), ("channel", "VARCHAR"), ("amount", "DOUBLE")]
+        assert e.query("SELECT channel, sum(amount) FROM sales GROUP BY 1 ORDER BY 1").rows == [("c0", 3.0), ("c1", 6.0)]
