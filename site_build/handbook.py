@@ -21,7 +21,7 @@ from site_build.errors import HandbookError, MacroError, suggest
 from site_build.formats import FORMATS, format_value
 from site_build.metrics import KPIValue, Metrics
 from site_build.package import DataPackage, Fingerprints
-from site_build.query import QueryEngine, QueryResult
+from site_build.query import QueryEngine
 from site_build.render import fragment
 from site_build.tables import render_table
 

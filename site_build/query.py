@@ -12,8 +12,6 @@ the build, and on disk under the cache folder for later builds.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import hashlib
 import json
 import logging
@@ -22,12 +20,12 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from site_build.errors import QueryError, RowLimitError
 from site_build.package import DataPackage, Fingerprints, Resource
+from site_build.result import QueryResult
 
 log = logging.getLogger("handbook.query")
 
@@ -35,44 +33,6 @@ log = logging.getLogger("handbook.query")
 CACHE_FORMAT = 2
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
-
-
-@dataclass
-class QueryResult:
-    """A small, fully materialised result: column names, DuckDB type names and rows."""
-
-    columns: list[str]
-    types: list[str]
-    rows: list[tuple]
-    sql: str = ""
-    resources: tuple[str, ...] = ()
-
-    def records(self) -> list[dict[str, Any]]:
-        """Rows as dicts with JSON-friendly values (dates as ISO strings)."""
-        return [{c: _jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows]
-
-    def column(self, name: str) -> list:
-        return [row[self.columns.index(name)] for row in self.rows]
-
-    def scalar(self):
-        return self.rows[0][0] if self.rows and self.rows[0] else None
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def to_json(self) -> dict:
-        return {
-            "columns": self.columns,
-            "types": self.types,
-            "rows": [[_jsonable(v) for v in row] for row in self.rows],
-            "resources": list(self.resources),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict, sql: str = "") -> QueryResult:
-        types = data["types"]
-        rows = [tuple(_from_json(v, t) for v, t in zip(row, types)) for row in data["rows"]]
-        return cls(data["columns"], types, rows, sql, tuple(data.get("resources", ())))
 
 
 @dataclass
@@ -333,28 +293,6 @@ def _describe(error: Exception, sql: str) -> str:
     elif "Binder Error" in message:
         hint = "\nFix: check the column names against the resource's Table Schema (handbook query --describe NAME)."
     return f"Query failed: {message}\nSQL: {_short(sql, 400)}{hint}"
-
-
-def _jsonable(value):
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, float) and value != value:
-        return None
-    return value
-
-
-def _from_json(value, type_name: str):
-    if value is None:
-        return None
-    if type_name == "DATE":
-        return dt.date.fromisoformat(value)
-    if type_name.startswith("TIMESTAMP"):
-        return dt.datetime.fromisoformat(value)
-    if type_name == "TIME":
-        return dt.time.fromisoformat(value)
-    return value
 
 
 class Scanner:

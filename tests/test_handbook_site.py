@@ -10,7 +10,7 @@ import yaml
 
 from site_build.catalogue import Catalogue
 from tests import browser
-from tests.sitebuild import build, soup
+from tests.sitebuild import soup
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = [
