@@ -1,8 +1,11 @@
+import datetime as dt
 import os
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-from site_build.health import render_health, resource_health
+from site_build.health import last_modified, render_health, resource_health
 from site_build.package import DataPackage
 from site_build.query import QueryEngine
 from site_build.validation import validate
@@ -40,10 +43,18 @@ def test_resource_health_facts():
     assert orders["fields"][0] == {"name": "order_id", "type": "integer", "title": "", "constraints": "primaryKey"}
     assert orders["fields"][3]["constraints"] == "minimum 0"
     assert len(orders["sha256"]) == 64
-    mtime = os.stat(package.resource("orders").path).st_mtime
-    assert orders["modified"] == __import__("datetime").date.fromtimestamp(mtime).isoformat()
+    # tracked by git and unchanged: the last commit's date, the same in every clone
+    committed = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "orders.csv"], cwd=PACKAGES / "valid", capture_output=True, text=True, check=True)
+    assert orders["modified"] == committed.stdout.strip()
     customers = health[0]
     assert [t["field"] for t in customers["time_range"]] == ["signup", "last_seen"]
+
+
+def test_last_modified_of_an_untracked_file_is_its_mtime(tmp_path):
+    copy = tmp_path / "orders.csv"
+    shutil.copy(PACKAGES / "valid" / "orders.csv", copy)
+    os.utime(copy, (0, dt.datetime(2024, 5, 6, 12, tzinfo=dt.timezone.utc).timestamp()))
+    assert last_modified(copy) == "2024-05-06"
 
 
 def test_health_html_sections_and_status():
