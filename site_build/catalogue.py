@@ -118,6 +118,18 @@ class ChartDef:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class PageDef:
+    """Pages generated from one template: a page per row of a query (e.g. one per channel)."""
+
+    id: str
+    template: str
+    path: str
+    query: str | None = None
+    sql: str | None = None
+    line: int = 0
+
+
 @dataclass
 class Catalogue:
     path: Path
@@ -125,6 +137,7 @@ class Catalogue:
     queries: dict[str, NamedQuery]
     charts: dict[str, ChartDef]
     as_of: tuple[str, str] | None = None
+    pages: dict[str, PageDef] = field(default_factory=dict)
 
     def kpi(self, kpi_id: str) -> KPI:
         return self._lookup(self.kpis, kpi_id, "KPI", "KPI id", "KPIs are defined in {path}.")
@@ -163,6 +176,7 @@ class Catalogue:
             kpis=_unique(path, node, data.get("kpis", []), "kpis", _make_kpi),
             queries=_unique(path, node, data.get("queries", []), "queries", _make_query),
             charts=_unique(path, node, data.get("charts", []), "charts", _make_chart),
+            pages=_unique(path, node, data.get("pages", []), "pages", lambda item, line: PageDef(line=line, **item)),
             as_of=(data["as_of"]["resource"], data["as_of"]["column"]) if "as_of" in data else None,
         )
         if package is not None:
@@ -187,6 +201,9 @@ class Catalogue:
         for chart in self.charts.values():
             if chart.query and chart.query not in self.queries:
                 raise CatalogueError(f"{_rel(self.path)}:{chart.line}: chart '{chart.id}' uses unknown query '{chart.query}'. " + suggest(chart.query, self.queries, noun="query id"))
+        for page in self.pages.values():
+            if page.query and page.query not in self.queries:
+                raise CatalogueError(f"{_rel(self.path)}:{page.line}: page template '{page.id}' uses unknown query '{page.query}'. " + suggest(page.query, self.queries, noun="query id"))
         if self.as_of and self.as_of[0] not in package.resources:
             raise CatalogueError(f"{_rel(self.path)}: as_of.resource '{self.as_of[0]}' is not in the data package. " + suggest(self.as_of[0], package.resources, noun="resource"))
 

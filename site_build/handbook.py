@@ -53,6 +53,8 @@ class PageState:
     """What the macros of the page being rendered used."""
 
     src: str = "index.md"
+    #: the template a generated page was made from, relative to docs_dir
+    origin: str | None = None
     charts: int = 0
     resources: set[str] = field(default_factory=set)
     ids: dict[str, int] = field(default_factory=dict)
@@ -79,6 +81,8 @@ class Handbook:
         self.validation_report = None
         #: set by the host once the inputs are fingerprinted (see manifest.version_id)
         self.version: str | None = None
+        #: pages made from catalogue page templates (see generate_pages)
+        self.generated: list = []
 
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Handbook:
@@ -107,8 +111,8 @@ class Handbook:
 
     # -- page tracking --------------------------------------------------------
 
-    def begin_page(self, src: str) -> None:
-        self.page = PageState(src=src)
+    def begin_page(self, src: str, origin: str | None = None) -> None:
+        self.page = PageState(src=src, origin=origin)
 
     def end_page(self) -> PageState:
         if self.page.charts:
@@ -189,7 +193,7 @@ class Handbook:
             sources=self.source_links(result.resources),
         )
 
-    def chart(self, name: str | None = None, *, sql: str | None = None, query: str | None = None, **options) -> Markup:
+    def chart(self, name: str | None = None, *, sql: str | None = None, query: str | None = None, params=None, **options) -> Markup:
         from site_build import charts as charts_mod  # altair and vl-convert load only when a page has a chart
 
         definition = self.catalogue.charts.get(name) if name else None
@@ -208,7 +212,7 @@ class Handbook:
             sql = function.sql if getattr(function, "sql", None) else (self.catalogue.query(function.query).sql if getattr(function, "query", None) else None)
         if not sql:
             raise MacroError("chart(): give a named chart, a named query (query='…') or inline SQL (sql='…').")
-        result = self.engine.query(sql, limit=self.settings.table_max_rows * 50, label=f"chart {spec['id']}")
+        result = self.engine.query(sql, params, limit=self.settings.table_max_rows * 50, label=f"chart {name}" if name else None)
         chart_id = spec.get("id") or name
         title = spec.get("title") or chart_id
         description = spec.get("description") or f"{title}（{len(result)} 行数据）"
@@ -229,6 +233,19 @@ class Handbook:
     def data_as_of(self) -> Markup:
         as_of = self.as_of
         return fragment("inline.html", kind="as-of", status=None, text=as_of.isoformat() if as_of else "—", title="数据日期")
+
+    def generate_pages(self, docs_dir: Path) -> list:
+        """Make every catalogue page template's pages; the host adds them to the site."""
+        from site_build.page_templates import generated_pages
+
+        self.generated = generated_pages(self, docs_dir)
+        return self.generated
+
+    def page_links(self, template_id: str) -> Markup:
+        """Links to the pages generated from a page template."""
+        from site_build.page_templates import page_links
+
+        return page_links(self, template_id)
 
     def action_list(self) -> Markup:
         """Every KPI in watch or alert with its play (the 需要行动 page)."""
@@ -289,8 +306,9 @@ class Handbook:
 
     def failure(self, macro: str, error: HandbookError) -> Markup:
         """Log a warning naming the page and render a visible failure admonition."""
-        log.warning("%s: %s failed: %s", self.page.src, macro, error)
-        return fragment("failure.html", macro=macro, message=str(error), page=self.page.src)
+        where = self.page.src + (f" (made from {self.page.origin})" if self.page.origin else "")
+        log.warning("%s: %s failed: %s", where, macro, error)
+        return fragment("failure.html", macro=macro, message=str(error), page=where)
 
     # -- helpers ---------------------------------------------------------------
 

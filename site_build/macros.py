@@ -28,6 +28,7 @@ MACROS = {
     "table": "table",
     "chart": "chart",
     "data_as_of": "data_as_of",
+    "page_links": "page_links",
     "action_list": "action_list",
     "kpi_dictionary": "kpi_dictionary",
     "data_health": "data_health",
@@ -106,7 +107,9 @@ def _format_undefined(error: UndefinedError, markdown: str, page) -> str:
     match = re.search(r"'([^']+)' is undefined", str(error))
     name = match.group(1) if match else str(error)
     line = _template_line(error)
-    where = f"{page.file.src_path}:{line}" if line else page.file.src_path
+    # A page made from a template: the mistake is in the template, whose lines the body keeps.
+    src = page.meta.get("generated_from") or page.file.src_path
+    where = f"{src}:{line}" if line else src
     return f"{where}: unknown macro or variable '{name}'. {suggest(name, MACROS, noun='macro')} See README 'Macros'."
 
 

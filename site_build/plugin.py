@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from site_build import assets, manifest, offline
@@ -121,6 +123,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files, config):
         if self.handbook is None:
             return files
+        try:
+            generated = self.handbook.generate_pages(Path(config.docs_dir))
+        except HandbookError as e:
+            raise PluginError(str(e)) from None
+        for page in generated:
+            if files.get_file_from_path(page.path) is not None:
+                raise PluginError(
+                    f"{os.path.relpath(self.handbook.catalogue.path)}: page template '{page.template_id}' would make {page.path}, "
+                    f"which already exists in {os.path.relpath(config.docs_dir)}/. Change the template's path or rename the page."
+                )
+            files.append(File.generated(config, page.path, content=page.content))
         pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
         self.handbook.scan_sources(pages)
         known = {f.src_uri for f in files.documentation_pages()}
@@ -130,11 +143,33 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.warning("KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.", kpi.id, kpi.play.section, os.path.relpath(config.docs_dir), os.path.relpath(self.handbook.catalogue.path))
         return files
 
+    def on_nav(self, nav, config, files):
+        """Put generated pages in the nav right after their folder's index page, when that page is in the nav."""
+        if self.handbook is None or not self.handbook.generated:
+            return nav
+        for generated in reversed(self.handbook.generated):
+            page = files.get_file_from_path(generated.path).page
+            index = files.get_file_from_path(posixpath.join(posixpath.dirname(generated.path), "index.md"))
+            anchor = index.page if index is not None else None
+            if page is None or anchor is None or anchor not in nav.pages or page in nav.pages:
+                continue
+            siblings = anchor.parent.children if anchor.parent is not None else nav.items
+            siblings.insert(siblings.index(anchor) + 1, page)
+            page.parent = anchor.parent
+            nav.pages.insert(nav.pages.index(anchor) + 1, page)
+        # MkDocs linked previous and next pages before this event; link them again in the new order.
+        for before, after in zip([None, *nav.pages], [*nav.pages, None]):
+            if before is not None:
+                before.next_page = after
+            if after is not None:
+                after.previous_page = before
+        return nav
+
     # Before mkdocs-macros renders the page, so macro failures name the right page.
     @event_priority(50)
     def on_page_markdown(self, markdown, page, config, files):
         if self.handbook is not None:
-            self.handbook.begin_page(page.file.src_uri)
+            self.handbook.begin_page(page.file.src_uri, origin=page.meta.get("generated_from"))
         return markdown
 
     # After mkdocs-macros and Markdown: the page's macros have all run.

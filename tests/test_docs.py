@@ -50,3 +50,16 @@ def test_every_catalogue_key_documented():
     schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
     for key in schema["$defs"]["kpi"]["properties"]:
         assert f"`{key}`" in README, f"KPI key {key} is not documented in README"
+
+
+@pytest.mark.parametrize("section", ["page", "query", "chart"])
+def test_every_page_query_and_chart_key_appears_in_readme(section):
+    schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
+    for key in schema["$defs"][section]["properties"]:
+        assert re.search(rf"`{key}`|\b{key}:", README), f"{section} key {key} is not documented in README"
+
+
+def test_every_top_level_catalogue_key_appears_in_readme():
+    schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
+    for key in schema["properties"]:
+        assert f"\n{key}:" in README, f"top-level catalogue key {key} has no example in README"

@@ -86,8 +86,9 @@ def test_stale_kpi_warns_and_shows_badge(project):
 
 
 def test_typo_in_a_macro_name_names_line_and_suggests(project):
+    lines = len((project / "content" / "service.md").read_text(encoding="utf-8").splitlines())
     append(project, "service.md", '{{ kpii("revenue") }}')
     result = build(project)
     assert_failed_cleanly(result, project)
-    assert "service.md:13: unknown macro or variable 'kpii'. Did you mean 'kpi'" in result.output
+    assert f"service.md:{lines + 2}: unknown macro or variable 'kpii'. Did you mean 'kpi'" in result.output
     assert (project / "site" / "marker.txt").read_text() == "previous build"

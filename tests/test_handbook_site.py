@@ -103,6 +103,24 @@ def test_nav_follows_the_strategy(site):
     assert titles == ["首页", "需要行动", "一、战略概述", "二、核心要素", "三、实施步骤", "四、未来趋势", "参考"]
 
 
+def test_a_page_per_channel_from_the_template(site):
+    channels = {
+        row["channel"]
+        for row in __import__("csv").DictReader((ROOT / "data" / "orders.csv").open(encoding="utf-8"))
+    }
+    links = soup(site / "channels" / "index.html").select("article .hb-page-links a")
+    assert {a.get_text() for a in links} == channels
+    nav = [a["href"] for a in soup(site / "channels" / "index.html").select("nav.md-nav--primary a.md-nav__link[href]")]
+    for a in links:
+        page = soup(site / "channels" / a["href"])
+        assert page.select_one("article h1").get_text().startswith(a.get_text())
+        assert page.select("figure.hb-chart") and len(page.select("figure.hb-table")) == 3, a["href"]
+        assert not page.select(".hb-error"), a["href"]
+    # the nav lists them right after 渠道看板, in the same order
+    start = nav.index("index.html") + 1
+    assert nav[start:start + len(links)] == [a["href"] for a in links]
+
+
 @pytest.fixture(scope="module")
 def walked(site, browser_context):
     """Every page opened from file://, once: problems and chart counts per page."""

@@ -1,0 +1,158 @@
+"""Pages made from a template per row of a query: real catalogue, DuckDB and MkDocs builds."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_build.errors import CatalogueError, MacroError
+from site_build.handbook import Handbook, Settings
+from site_build.page_templates import generated_pages
+from tests.sitebuild import build, copy_site, soup
+
+BASIC = Path(__file__).parent / "sites" / "basic"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_site("basic", tmp_path / "project")
+
+
+def open_handbook(project: Path) -> Handbook:
+    return Handbook.open(Settings(data_dir=project / "data", cache_dir=None, validate=False))
+
+
+def set_pages(project: Path, pages: list[dict]) -> None:
+    path = project / "data" / "metrics.yml"
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue["pages"] = pages
+    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def channel_pages(sql: str, template: str = "_templates/channel.md") -> list[dict]:
+    return [{"id": "channel", "template": template, "path": "channels/{slug}.md", "sql": sql}]
+
+
+def test_one_page_per_row_with_the_row_as_front_matter():
+    hb = open_handbook(BASIC)
+    try:
+        pages = generated_pages(hb, BASIC / "content")
+    finally:
+        hb.close()
+    assert [(p.template_id, p.path, p.title) for p in pages] == [("channel", "channels/jd.md", "京东"), ("channel", "channels/tmall.md", "天猫")]
+    front, body = pages[1].content.removeprefix("---\n").split("---\n", 1)
+    assert yaml.safe_load(front) == {
+        "title": "天猫",
+        "generated_from": "_templates/channel.md",
+        "row": {"channel": "天猫", "title": "天猫", "slug": "tmall"},
+    }
+    # the body is the template verbatim, so an error's line number is the template's
+    assert body == (BASIC / "content" / "_templates" / "channel.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "pages, expected",
+    [
+        (
+            channel_pages("SELECT DISTINCT channel FROM traffic"),
+            "page template 'channel': its query must return a 'slug' column (used in path 'channels/{slug}.md'). Columns: channel.",
+        ),
+        (
+            channel_pages("SELECT DISTINCT channel, channel AS slug FROM traffic ORDER BY 1"),
+            "page template 'channel': row 1 has slug '京东'; a slug becomes a file name, so use lower-case letters, digits, '-' and '_' (for example 'tmall').",
+        ),
+        (
+            channel_pages("SELECT channel, 'same' AS slug FROM traffic GROUP BY 1 ORDER BY 1"),
+            "page template 'channel': rows 1 and 2 both have slug 'same'. Make the slug unique, for example with GROUP BY.",
+        ),
+        (
+            channel_pages("SELECT 'a' AS slug", template="_templates/missing.md"),
+            "page template 'channel': template _templates/missing.md not found in ",
+        ),
+    ],
+    ids=["no-slug", "bad-slug", "duplicate-slug", "missing-template"],
+)
+def test_mistakes_in_a_page_template_name_the_entry_and_the_fix(project, pages, expected):
+    set_pages(project, pages)
+    hb = open_handbook(project)
+    try:
+        with pytest.raises(CatalogueError) as info:
+            generated_pages(hb, project / "content")
+    finally:
+        hb.close()
+    assert str(info.value).split(": ", 1)[1].startswith(expected)
+    assert "metrics.yml:" in str(info.value).split(": ", 1)[0]
+
+
+def test_unknown_query_of_a_page_template_is_a_catalogue_error(project):
+    set_pages(project, [{"id": "channel", "template": "_templates/channel.md", "path": "channels/{slug}.md", "query": "monthy"}])
+    with pytest.raises(CatalogueError, match=r"page template 'channel' uses unknown query 'monthy'\. Did you mean 'monthly'\?"):
+        open_handbook(project)
+
+
+def test_page_links_to_an_unknown_template_suggests_the_known_ones():
+    hb = open_handbook(BASIC)
+    try:
+        with pytest.raises(MacroError, match=r"page_links\('chanel'\): unknown page template\. Did you mean 'channel'\?"):
+            hb.page_links("chanel")
+    finally:
+        hb.close()
+
+
+def test_built_pages_have_live_figures_links_and_sources(project):
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    site = project / "site"
+    links = soup(site / "service.html").select(".hb-page-links a")
+    assert [(a.get_text(), a["href"]) for a in links] == [("京东", "channels/jd.html"), ("天猫", "channels/tmall.html")]
+    tmall = soup(site / "channels" / "tmall.html")
+    assert tmall.select_one("article h1").get_text(strip=True).rstrip("¶") == "天猫渠道"
+    assert tmall.select_one("title").get_text().startswith("天猫")
+    rows = [[td.get_text() for td in tr.select("td")] for tr in tmall.select("figure.hb-table tbody tr")]
+    jd_rows = [[td.get_text() for td in tr.select("td")] for tr in soup(site / "channels" / "jd.html").select("figure.hb-table tbody tr")]
+    assert rows and jd_rows and rows != jd_rows  # each page queried its own channel
+    assert {a["href"] for a in tmall.select(".hb-sources a")} == {"../health.html#data-traffic"}
+    assert tmall.select_one(".hb-chart")
+    assert not (site / "_templates").exists()
+
+
+def test_generated_pages_sit_after_their_folder_index_in_the_nav(project):
+    (project / "content" / "channels").mkdir()
+    (project / "content" / "channels" / "index.md").write_text('# 渠道\n\n{{ page_links("channel") }}\n', encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "nav:" not in text
+    config.write_text(text + "nav:\n  - index.md\n  - 渠道:\n      - channels/index.md\n  - service.md\n", encoding="utf-8")
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    nav = soup(project / "site" / "channels" / "index.html").select("nav.md-nav--primary a.md-nav__link[href]")
+    hrefs = [a["href"] for a in nav]
+    assert hrefs.index("jd.html") == hrefs.index("index.html") + 1 and hrefs.index("tmall.html") == hrefs.index("jd.html") + 1
+
+
+def test_a_failing_macro_on_a_generated_page_names_the_template(project):
+    template = project / "content" / "_templates" / "channel.md"
+    template.write_text(template.read_text(encoding="utf-8") + '\n{{ kpi("conversion") }}\n', encoding="utf-8")
+    result = build(project)
+    assert result.exit_code == 1, result.output
+    assert "channels/jd.md (made from _templates/channel.md): kpi('conversion') failed: Unknown KPI 'conversion'." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_macro_in_a_template_names_the_template_and_line(project):
+    template = project / "content" / "_templates" / "channel.md"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    template.write_text("\n".join([*lines, "", '{{ kip("conversion_rate") }}']) + "\n", encoding="utf-8")
+    result = build(project)
+    assert result.exit_code == 1, result.output
+    assert f"_templates/channel.md:{len(lines) + 2}: unknown macro or variable 'kip'. Did you mean 'kpi'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_page_template_may_not_overwrite_a_page(project):
+    (project / "content" / "channels").mkdir()
+    shutil.copy(project / "content" / "index.md", project / "content" / "channels" / "tmall.md")
+    result = build(project)
+    assert result.exit_code == 1, result.output
+    assert "page template 'channel' would make channels/tmall.md, which already exists in content/" in result.output
