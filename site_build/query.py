@@ -30,7 +30,7 @@ from site_build.result import QueryResult
 log = logging.getLogger("handbook.query")
 
 #: bump when the on-disk result format or the view definitions change
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
 
@@ -63,6 +63,9 @@ class QueryEngine:
         self.stats = QueryStats()
         self._memory: dict[str, QueryResult] = {}
         self._con = duckdb.connect(":memory:")
+        # Names only: DuckDB's name extraction binds table functions, so it gets a connection
+        # of its own with no views (which would bind typed read_csv) and no file access.
+        self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
         for resource in package.resources.values():
             self._con.execute(f"CREATE VIEW {_ident(resource.name)} AS {view_sql(resource)}")
         self._lock()
@@ -78,6 +81,7 @@ class QueryEngine:
     def close(self) -> None:
         self.fingerprints.save()
         self._con.close()
+        self._names.close()
 
     def __enter__(self) -> QueryEngine:
         return self
@@ -119,15 +123,27 @@ class QueryEngine:
         return result
 
     def resources_of(self, sql: str) -> tuple[str, ...]:
-        """Names of the package resources that ``sql`` mentions, sorted.
+        """Names of the package resources that ``sql`` mentions anywhere, sorted.
 
-        A token scan, not a parse: DuckDB's own ``get_table_names`` binds the
-        views and fails on typed ``read_csv``. Mentioning a resource name in
-        an alias only makes the cache key a little stricter, never wrong.
+        A token scan, not a parse, so a column or alias named like a resource
+        counts too: a superset, which makes cache keys a little stricter but
+        never wrong. ``resources_read`` is the exact list.
         """
         code = _STRINGS_AND_COMMENTS.sub(" ", sql).lower()
         words = set(re.findall(r'"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)', code))
         names = {quoted.replace('""', '"') or bare for quoted, bare in words}
+        return tuple(sorted(r for r in self.package.resources if r.lower() in names))
+
+    def resources_read(self, sql: str) -> tuple[str, ...]:
+        """The package resources that ``sql`` reads as tables (not CTEs, columns or aliases), sorted.
+
+        This is what a page's 数据来源 links show. SQL the parser cannot take
+        apart (a file function, say) falls back to ``resources_of``.
+        """
+        try:
+            names = {n.lower() for n in self._names.get_table_names(sql, qualified=False)}
+        except duckdb.Error:
+            return self.resources_of(sql)
         return tuple(sorted(r for r in self.package.resources if r.lower() in names))
 
     def columns_of(self, resource: Resource) -> list[tuple[str, str]]:
@@ -193,7 +209,7 @@ class QueryEngine:
                 f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
                 f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
             )
-        return QueryResult(columns, types, rows, sql, resources)
+        return QueryResult(columns, types, rows, sql, self.resources_read(sql))
 
     def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
         if _FILE_FUNCTIONS.search(sql) or not resources:

@@ -41,6 +41,22 @@ def test_aggregation_happens_in_duckdb(engine):
     assert result.resources == ("traffic",)
 
 
+@pytest.mark.parametrize(
+    "sql, read",
+    [
+        # traffic has a column named orders; tickets is only a CTE's name here
+        ("SELECT sum(orders) AS orders FROM traffic", ("traffic",)),
+        ("WITH tickets AS (SELECT * FROM traffic) SELECT * FROM tickets", ("traffic",)),
+        ("SELECT (SELECT count(*) FROM tickets) AS n, * FROM TRAFFIC WHERE EXISTS (SELECT 1 FROM main.tickets)", ("tickets", "traffic")),
+        ("SELECT 'traffic' AS name", ()),
+    ],
+)
+def test_sources_are_the_tables_read_not_every_name_mentioned(engine, sql, read):
+    assert engine.query(sql).resources == read
+    # the cache key still covers every resource the SQL mentions
+    assert set(read) <= set(engine.resources_of(sql))
+
+
 def test_copy_to_is_refused(engine, data):
     with pytest.raises(QueryError) as info:
         engine.query(f"COPY traffic TO '{data}/out.csv'")
