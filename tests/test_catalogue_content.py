@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,18 @@ def test_headlines_and_owners(catalogue):
     assert all(re.search(r"[\u4e00-\u9fff]", k["owner"]) and k["owner"].endswith("组") for k in catalogue["kpis"])
     ids = [k["id"] for k in catalogue["kpis"]]
     assert len(ids) == len(set(ids))
+
+
+def test_a_safety_stock_setting_outside_10_to_15_percent_is_an_alert(catalogue, tmp_path):
+    kpi = {k["id"]: k for k in catalogue["kpis"]}["safety_stock_setting_out_of_range"]
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    csv = data / "inventory_snapshots.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    # the last snapshot of 2026-10: one SKU set to 8%, another to 16%
+    lines[-1] = lines[-1].replace(",0.15,", ",0.16,")
+    lines[-2] = re.sub(r",0\.1[0-5],", ",0.08,", lines[-2])
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with QueryEngine(DataPackage.load(data)) as changed:
+        value = _value(changed, kpi)
+    assert value == 2 and _status(kpi, value) == "alert"
