@@ -35,6 +35,11 @@ def test_page_draws_charts_and_cards_cleanly(browser_context, base_url, page_nam
             assert page.locator(".hb-chart__static").first.is_hidden()
         for card in page.locator(".hb-kpi").all():
             assert card.is_visible()
+        # a table that fits needs no horizontal scrollbar
+        overflow = page.evaluate("""() => [...document.querySelectorAll('article *')]
+            .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth)
+            .map(e => e.className)""")
+        assert overflow == []
         problems.assert_clean()
 
 
