@@ -33,18 +33,29 @@ def format_value(value, fmt: str | None = None, *, digits: int | None = None, un
     return f"{text} {unit}" if unit and fmt in ("count", "number") else text
 
 
+#: below this base a count's relative change says more about luck than trend (1 → 2 is +100%)
+COUNT_RELATIVE_FROM = 20
+
+
 def format_delta(delta: float | None, fmt: str, *, relative: float | None = None, digits: int | None = None) -> str:
-    """A signed change: percentage points for ratios, else the relative change."""
+    """A signed change: percentage points for ratios, the count itself for counts, else the relative change.
+
+    Counts show how many more or fewer (1 → 2 SKUs is "+1", not "+100.0%"),
+    with the relative change beside it once the base is large enough to mean something.
+    """
     if delta is None:
         return "—"
     if fmt == "percent":
         points = delta * 100
         d = 1 if digits is None else digits
         return f"{points:+.{d}f} 个百分点"
-    if relative is not None and math.isfinite(relative):
-        return f"{relative * 100:+.1f}%"
     sign = "+" if delta >= 0 else "−"
-    return sign + format_value(abs(delta), fmt, digits=digits)
+    absolute = sign + format_value(abs(delta), fmt, digits=digits)
+    has_relative = relative is not None and math.isfinite(relative)
+    if fmt == "count":
+        base = abs(delta / relative) if has_relative and relative else None
+        return f"{absolute}（{relative * 100:+.1f}%）" if base is not None and base >= COUNT_RELATIVE_FROM else absolute
+    return f"{relative * 100:+.1f}%" if has_relative else absolute
 
 
 def format_period(period: dt.date | None, grain: str) -> str:

@@ -48,6 +48,14 @@ def test_deltas():
     assert format_delta(None, "cny") == "—"
 
 
+def test_count_deltas_are_counts_with_the_relative_change_once_the_base_is_large():
+    assert format_delta(0.0, "count", relative=0.0) == "+0"
+    assert format_delta(1.0, "count", relative=1.0) == "+1"
+    assert format_delta(3.0, "count", relative=None) == "+3"
+    assert format_delta(-20.0, "count", relative=-20 / 140) == "−20（-14.3%）"
+    assert format_delta(2.0, "count", relative=2 / 19) == "+2"
+
+
 def test_periods():
     day = dt.date(2026, 10, 1)
     assert format_period(day, "month") == "2026-10"
