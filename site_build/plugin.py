@@ -134,6 +134,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                     f"which already exists in {os.path.relpath(config.docs_dir)}/. Change the template's path or rename the page."
                 )
             files.append(File.generated(config, page.path, content=page.content))
+        if config.nav:
+            # Into the nav config, not the built nav: MkDocs then titles and links them like any page,
+            # and does not report them as pages missing from the nav.
+            config.nav = _nav_with_generated(config.nav, [p.path for p in generated])
         pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
         self.handbook.scan_sources(pages)
         known = {f.src_uri for f in files.documentation_pages()}
@@ -142,28 +146,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             if page not in known:
                 log.warning("KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.", kpi.id, kpi.play.section, os.path.relpath(config.docs_dir), os.path.relpath(self.handbook.catalogue.path))
         return files
-
-    def on_nav(self, nav, config, files):
-        """Put generated pages in the nav right after their folder's index page, when that page is in the nav."""
-        if self.handbook is None or not self.handbook.generated:
-            return nav
-        for generated in reversed(self.handbook.generated):
-            page = files.get_file_from_path(generated.path).page
-            index = files.get_file_from_path(posixpath.join(posixpath.dirname(generated.path), "index.md"))
-            anchor = index.page if index is not None else None
-            if page is None or anchor is None or anchor not in nav.pages or page in nav.pages:
-                continue
-            siblings = anchor.parent.children if anchor.parent is not None else nav.items
-            siblings.insert(siblings.index(anchor) + 1, page)
-            page.parent = anchor.parent
-            nav.pages.insert(nav.pages.index(anchor) + 1, page)
-        # MkDocs linked previous and next pages before this event; link them again in the new order.
-        for before, after in zip([None, *nav.pages], [*nav.pages, None]):
-            if before is not None:
-                before.next_page = after
-            if after is not None:
-                after.previous_page = before
-        return nav
 
     # Before mkdocs-macros renders the page, so macro failures name the right page.
     @event_priority(50)
@@ -218,6 +200,43 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.handbook is not None:
             self.handbook.close()
             self.handbook = None
+
+
+def _nav_with_generated(nav: list, paths: list[str]) -> list:
+    """``nav`` with each generated page right after its folder's ``index.md``, unless the nav lists it already."""
+    listed = set(_nav_paths(nav))
+    after: dict[str, list[str]] = {}
+    for path in paths:
+        if path not in listed:
+            after.setdefault(posixpath.join(posixpath.dirname(path), "index.md"), []).append(path)
+
+    def insert(items: list) -> list:
+        out = []
+        for item in items:
+            if isinstance(item, dict):
+                item = {title: insert(value) if isinstance(value, list) else value for title, value in item.items()}
+            out.append(item)
+            out.extend(after.get(_nav_page(item), []))
+        return out
+
+    return insert(nav)
+
+
+def _nav_page(item) -> str | None:
+    """The page a nav entry points at: 'a.md' or {'Title': 'a.md'}; None for a section."""
+    if isinstance(item, dict) and len(item) == 1:
+        item = next(iter(item.values()))
+    return item if isinstance(item, str) else None
+
+
+def _nav_paths(items: list):
+    for item in items:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            if isinstance(value, list):
+                yield from _nav_paths(value)
+            elif isinstance(value, str):
+                yield value
 
 
 # Read once at import: the plugin itself sets SOURCE_DATE_EPOCH for later builds in the same process.

@@ -129,6 +129,20 @@ def test_generated_pages_sit_after_their_folder_index_in_the_nav(project):
     nav = soup(project / "site" / "channels" / "index.html").select("nav.md-nav--primary a.md-nav__link[href]")
     hrefs = [a["href"] for a in nav]
     assert hrefs.index("jd.html") == hrefs.index("index.html") + 1 and hrefs.index("tmall.html") == hrefs.index("jd.html") + 1
+    assert "- channels/jd.md" not in result.output  # MkDocs lists pages missing from the nav like this
+    assert "- dictionary.md" in result.output  # … as it does for this page, which the test's nav leaves out
+
+
+def test_nav_config_gains_generated_pages_after_their_index_once():
+    from site_build.plugin import _nav_with_generated
+
+    nav = ["index.md", {"渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]}, {"服务": "service.md"}]
+    assert _nav_with_generated(nav, ["channels/jd.md", "channels/tmall.md", "other/x.md"]) == [
+        "index.md",
+        {"渠道": [{"总览": "channels/index.md"}, "channels/tmall.md", "channels/jd.md"]},
+        {"服务": "service.md"},
+    ]
+    assert nav[1] == {"渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]}  # the user's config is not changed in place
 
 
 def test_a_failing_macro_on_a_generated_page_names_the_template(project):
