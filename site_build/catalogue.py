@@ -22,6 +22,9 @@ import yaml
 from site_build.errors import CatalogueError, suggest
 from site_build.package import DataPackage
 
+#: libyaml's safe loader when PyYAML has it: ten times faster on a large catalogue, same nodes and marks
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 GRAINS = ("day", "week", "month", "quarter", "year")
 STATUSES = ("on-track", "watch", "alert", "no-data")
 
@@ -164,8 +167,8 @@ class Catalogue:
             return cls(path=path, kpis={}, queries={}, charts={})
         text = path.read_text(encoding="utf-8")
         try:
-            node = yaml.compose(text)
-            data = yaml.safe_load(text) or {}
+            node = yaml.compose(text, Loader=_LOADER)
+            data = yaml.load(text, Loader=_LOADER) or {}
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"{_rel(path)}:{mark.line + 1}" if mark else _rel(path)

@@ -108,11 +108,11 @@ def static_svg(spec: dict, *, chart_id: str, cache_dir: Path | None = None) -> s
         fixed["width"] = STATIC_WIDTH
     text = json.dumps(fixed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     key = hashlib.sha256(f"{vl_convert.__version__}\n{text}".encode()).hexdigest()
-    svg = _read_cache(cache_dir, key)
+    svg = read_cache(cache_dir, f"{key}.svg")
     if svg is None:
         started = time.perf_counter()
         svg = _convert(fixed, text)
-        _write_cache(cache_dir, key, svg)
+        write_cache(cache_dir, f"{key}.svg", svg)
         log.debug("chart svg %s [fresh] %.0f ms", chart_id, (time.perf_counter() - started) * 1000)
     else:
         log.debug("chart svg %s [cached]", chart_id)
@@ -184,14 +184,16 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return svg.replace('class="marks"', 'class="hb-chart__svg"', 1)
 
 
-def _read_cache(cache_dir: Path | None, key: str) -> str | None:
+def read_cache(cache_dir: Path | None, name: str) -> str | None:
+    """The text cached as ``cache_dir/charts/<name>``, or None."""
     if cache_dir is None:
         return None
-    path = Path(cache_dir) / "charts" / f"{key}.svg"
+    path = Path(cache_dir) / "charts" / name
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _write_cache(cache_dir: Path | None, key: str, svg: str) -> None:
+def write_cache(cache_dir: Path | None, name: str, text: str) -> None:
+    """Cache ``text`` as ``cache_dir/charts/<name>`` (nothing without a cache folder)."""
     if cache_dir is None:
         return
     folder = Path(cache_dir) / "charts"
@@ -199,5 +201,5 @@ def _write_cache(cache_dir: Path | None, key: str, svg: str) -> None:
     # write-then-rename: a concurrent build never reads half a file
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(svg)
-    os.replace(tmp, folder / f"{key}.svg")
+        handle.write(text)
+    os.replace(tmp, folder / name)

@@ -217,12 +217,12 @@ class Handbook:
         title = spec.get("title") or chart_id
         description = spec.get("description") or f"{title}（{len(result)} 行数据）"
         if function is not None:
-            altair_chart = function(result)
+            vega_lite = charts_mod.to_spec(function(result), description=description)
         else:
-            altair_chart = charts_mod.build_chart(_chart_spec(spec, chart_id, title, description), result)
+            vega_lite = charts_mod.declared_spec(_chart_spec(spec, chart_id, title, description), result, description=description, cache_dir=self.settings.cache_dir)
         self.page.charts += 1
-        return charts_mod.render_chart(
-            altair_chart,
+        return charts_mod.render_spec(
+            vega_lite,
             chart_id=self.page.unique_id(chart_id),
             title=title,
             description=description,

@@ -345,3 +345,28 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
     assert spec["resolve"] == {"scale": {"y": "independent"}}
     values = spec["datasets"][spec["data"]["name"]]  # inline, under a dataset name
     assert [(v["指标"], v["显示"]) for v in values] == [("转化率", "25.0%"), ("转化率", "18.0%"), ("月销售额", "¥55.8万")]
+
+
+def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):
+    spec = ChartSpec(id="monthly", title="月度转化率", x="月份", y="转化率", color="渠道", format="percent")
+    fresh = to_spec(build_chart(spec, MONTHLY), description="说明")
+    assert charts.declared_spec(spec, MONTHLY, description="说明", cache_dir=tmp_path) == fresh
+    cached = sorted((tmp_path / "charts").glob("*.json"))
+    assert len(cached) == 1
+    # a second build reads the file instead of running Altair: what is in the file is what it gets
+    marked = json.loads(cached[0].read_text(encoding="utf-8"))
+    marked["description"] = "从缓存读取"
+    cached[0].write_text(json.dumps(marked, ensure_ascii=False), encoding="utf-8")
+    assert charts.declared_spec(spec, MONTHLY, description="说明", cache_dir=tmp_path)["description"] == "从缓存读取"
+    # other data or another declaration is another entry
+    changed = QueryResult(MONTHLY.columns, MONTHLY.types, [(*row[:2], row[2] + 0.01) for row in MONTHLY.rows])
+    charts.declared_spec(spec, changed, description="说明", cache_dir=tmp_path)
+    charts.declared_spec(ChartSpec(**{**spec.__dict__, "mark": "bar"}), MONTHLY, description="说明", cache_dir=tmp_path)
+    assert len(list((tmp_path / "charts").glob("*.json"))) == 3
+
+
+def test_a_bad_declaration_fails_even_with_a_warm_cache(tmp_path):
+    spec = ChartSpec(id="monthly", title="t", x="月份", y="转化", format="percent")
+    for _ in range(2):
+        with pytest.raises(ChartError, match="y column '转化' is not in the query result"):
+            charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path)
