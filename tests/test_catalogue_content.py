@@ -204,3 +204,13 @@ def test_a_safety_stock_setting_outside_10_to_15_percent_is_an_alert(catalogue, 
     with QueryEngine(DataPackage.load(data)) as changed:
         value = _value(changed, kpi)
     assert value == 2 and _status(kpi, value) == "alert"
+
+
+def test_feedback_hot_topics_cover_every_ticket_of_the_latest_month(engine, catalogue):
+    query = {q["id"]: q for q in catalogue["queries"]}["feedback_hot_topics"]
+    rows = engine.query(query["sql"]).records()
+    october = engine.query("SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-10-01' AND created_at < DATE '2026-11-01'").scalar()
+    september = engine.query("SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-09-01' AND created_at < DATE '2026-10-01'").scalar()
+    assert sum(r["本月工单"] for r in rows) == october and sum(r["上月工单"] for r in rows) == september
+    assert math.isclose(sum(r["占比"] for r in rows), 1.0)
+    assert [r["本月工单"] for r in rows] == sorted((r["本月工单"] for r in rows), reverse=True)
