@@ -105,22 +105,14 @@ def _shaping_source_hash() -> str:
     return digest.hexdigest()
 
 
-def render_chart(
-    chart,
-    *,
-    chart_id: str,
-    title: str,
-    description: str | None = None,
-    sources: list[tuple[str, str]] = (),
-    cache_dir: Path | None = None,
-) -> Markup:
+def render_chart(chart, *, title: str, description: str | None = None, **options) -> Markup:
     """Return the chart's ``<figure>`` as Markup: live container, inline spec and static SVG.
 
     ``chart`` is any Altair top-level chart (from ``build_chart`` or a team's
-    chart function in ``macros/``).
+    chart function in ``macros/``); ``options`` are ``render_spec``'s.
     """
     spec = to_spec(chart, description=description or title)
-    return render_spec(spec, chart_id=chart_id, title=title, description=description, sources=sources, cache_dir=cache_dir)
+    return render_spec(spec, title=title, description=description, **options)
 
 
 def render_spec(
