@@ -73,7 +73,7 @@ def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:
     return chart.properties(description=spec.description or spec.title, height=spec.height)
 
 
-def declared_spec(spec: ChartSpec, result: QueryResult, *, description: str | None = None, cache_dir: Path | None = None) -> dict:
+def declared_spec(spec: ChartSpec, result: QueryResult, *, cache_dir: Path | None = None) -> dict:
     """The normalised Vega-Lite spec of a declarative chart: ``to_spec(build_chart(...))``.
 
     Altair takes about 70 ms to build and validate one chart, most of a warm
@@ -82,14 +82,14 @@ def declared_spec(spec: ChartSpec, result: QueryResult, *, description: str | No
     versions and the source of the modules that shape the spec.
     """
     blob = json.dumps(
-        [alt.__version__, _shaping_source_hash(), dataclasses.asdict(spec), result.to_json(), description],
+        [alt.__version__, _shaping_source_hash(), dataclasses.asdict(spec), result.to_json()],
         ensure_ascii=False, sort_keys=True, default=str,
     )
     name = hashlib.sha256(blob.encode()).hexdigest() + ".json"
     cached = chart_runtime.read_cache(cache_dir, name)
     if cached is not None:
         return json.loads(cached)
-    built = to_spec(build_chart(spec, result), description=description or spec.title)
+    built = to_spec(build_chart(spec, result), description=spec.description or spec.title)
     chart_runtime.write_cache(cache_dir, name, json.dumps(built, ensure_ascii=False, sort_keys=True))
     return built
 

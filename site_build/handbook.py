@@ -219,7 +219,7 @@ class Handbook:
         if function is not None:
             vega_lite = charts_mod.to_spec(function(result), description=description)
         else:
-            vega_lite = charts_mod.declared_spec(_chart_spec(spec, chart_id, title, description), result, description=description, cache_dir=self.settings.cache_dir)
+            vega_lite = charts_mod.declared_spec(_chart_spec(spec, chart_id, title, description), result, cache_dir=self.settings.cache_dir)
         self.page.charts += 1
         return charts_mod.render_spec(
             vega_lite,

@@ -31,8 +31,6 @@ class GeneratedPage:
     """One page made from a template for one row of its query."""
 
     template_id: str
-    #: the template, relative to docs_dir: where a failing macro on this page really is
-    template: str
     path: str
     title: str
     content: str
@@ -75,5 +73,5 @@ def _pages_of(handbook, definition, docs_dir: Path) -> list[GeneratedPage]:
         title = str(row.get("title") or slug)
         # The body is the template verbatim, so line numbers in errors are the template's own.
         front = yaml.safe_dump({"title": title, "row": row, "generated_from": definition.template}, allow_unicode=True, sort_keys=True)
-        pages.append(GeneratedPage(definition.id, definition.template, definition.path.replace("{slug}", slug), title, f"---\n{front}---\n{text}"))
+        pages.append(GeneratedPage(definition.id, definition.path.replace("{slug}", slug), title, f"---\n{front}---\n{text}"))
     return pages

@@ -348,20 +348,20 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
 
 
 def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):
-    spec = ChartSpec(id="monthly", title="月度转化率", x="月份", y="转化率", color="渠道", format="percent")
+    spec = ChartSpec(id="monthly", title="月度转化率", description="说明", x="月份", y="转化率", color="渠道", format="percent")
     fresh = to_spec(build_chart(spec, MONTHLY), description="说明")
-    assert charts.declared_spec(spec, MONTHLY, description="说明", cache_dir=tmp_path) == fresh
+    assert charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path) == fresh
     cached = sorted((tmp_path / "charts").glob("*.json"))
     assert len(cached) == 1
     # a second build reads the file instead of running Altair: what is in the file is what it gets
     marked = json.loads(cached[0].read_text(encoding="utf-8"))
     marked["description"] = "从缓存读取"
     cached[0].write_text(json.dumps(marked, ensure_ascii=False), encoding="utf-8")
-    assert charts.declared_spec(spec, MONTHLY, description="说明", cache_dir=tmp_path)["description"] == "从缓存读取"
+    assert charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path)["description"] == "从缓存读取"
     # other data or another declaration is another entry
     changed = QueryResult(MONTHLY.columns, MONTHLY.types, [(*row[:2], row[2] + 0.01) for row in MONTHLY.rows])
-    charts.declared_spec(spec, changed, description="说明", cache_dir=tmp_path)
-    charts.declared_spec(ChartSpec(**{**spec.__dict__, "mark": "bar"}), MONTHLY, description="说明", cache_dir=tmp_path)
+    charts.declared_spec(spec, changed, cache_dir=tmp_path)
+    charts.declared_spec(ChartSpec(**{**spec.__dict__, "mark": "bar"}), MONTHLY, cache_dir=tmp_path)
     assert len(list((tmp_path / "charts").glob("*.json"))) == 3
 
 
