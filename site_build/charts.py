@@ -302,8 +302,8 @@ def _tooltip(column: str, type_: str, texts: dict) -> dict:
 
 
 def _field(column: str) -> str:
-    """Vega-Lite reads '.' and '[' in field names as nested access; escape them."""
-    return re.sub(r"([.\[\]\\])", r"\\\1", column)
+    """Vega-Lite reads '.', '[' and quotes in field names as nested access; escape them."""
+    return re.sub(r"([.\[\]\\'\"])", r"\\\1", column)
 
 
 def _refuse_urls(node, key: str | None = None) -> None:

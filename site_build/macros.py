@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 
 from site_build.errors import HandbookError, MacroError, suggest
 from site_build.handbook import Handbook
+from site_build.markup import finalize, plain_text
 
 #: macro name -> Handbook method name; documented in README "Macros"
 MACROS = {
@@ -75,6 +76,19 @@ def install(env) -> Registrar:
         if method is not None:
             env.macro(_guarded(handbook, name, method), name)
     return Registrar(handbook)
+
+
+def harden(macros_plugin) -> None:
+    """Make mkdocs-macros print data as text: ``{{ page.meta.row.x }}`` can never become markup or code.
+
+    mkdocs-macros builds its Jinja environment after the modules' ``define_env``
+    has run, so the host calls this once that environment exists. ``| text``
+    keeps a filtered value (``row.x | upper``) inert as well.
+    """
+    env = macros_plugin.env
+    previous = env.finalize
+    env.finalize = finalize if previous in (None, finalize) else (lambda value: previous(finalize(value)))
+    env.filters["text"] = plain_text
 
 
 def _guarded(handbook: Handbook, name: str, method):

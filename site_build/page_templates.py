@@ -1,23 +1,30 @@
 """Pages made from a Markdown template, one per row of a query (one page per channel, say).
 
 A ``pages:`` entry in the catalogue names the template, the output path with
-``{slug}`` and the query. Each row becomes a page whose front matter holds the
-row, so the template reads ``page.meta.row.channel`` and passes it to its
-macros with ``params=[...]``. Nothing here imports MkDocs: the host adds the
-pages to its file list.
+``{slug}`` and the query. Each row becomes a page; the host hands the row to
+the template as ``page.meta.row``, so the template reads
+``page.meta.row.channel`` and passes it to its macros with ``params=[...]``.
+Nothing here imports MkDocs: the host adds the pages to its file list.
+
+The row is data, and data is never code: it stays out of the page source
+(mkdocs-macros would render it as Jinja), its strings reach the template as
+``markup.DataText`` (printed as plain text), and the title in the front
+matter is ``markup.plain_text``. Template and output paths must stay inside
+the content folder.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import yaml
 from markupsafe import Markup
 
 from site_build.errors import CatalogueError, MacroError, suggest
+from site_build.markup import plain_text
 from site_build.render import fragment
 
 #: a slug becomes a file name: keep it portable and URL-safe
@@ -34,6 +41,8 @@ class GeneratedPage:
     path: str
     title: str
     content: str
+    #: the query row, handed to the template as page.meta.row by the host (never part of ``content``)
+    row: dict = field(default_factory=dict, compare=False)
 
 
 def generated_pages(handbook, docs_dir: Path) -> list[GeneratedPage]:
@@ -54,7 +63,8 @@ def page_links(handbook, template_id: str) -> Markup:
 
 def _pages_of(handbook, definition, docs_dir: Path) -> list[GeneratedPage]:
     where = f"{os.path.relpath(handbook.catalogue.path)}:{definition.line}: page template '{definition.id}'"
-    template = docs_dir / definition.template
+    template = _template_file(where, definition.template, docs_dir)
+    _check_output_path(where, definition.path, docs_dir)
     if not template.is_file():
         raise CatalogueError(f"{where}: template {definition.template} not found in {os.path.relpath(docs_dir)}/. Create it, and list its folder under exclude_docs in mkdocs.yml so it is not built as a page of its own.")
     text = template.read_text(encoding="utf-8")
@@ -72,6 +82,36 @@ def _pages_of(handbook, definition, docs_dir: Path) -> list[GeneratedPage]:
         seen[slug] = number
         title = str(row.get("title") or slug)
         # The body is the template verbatim, so line numbers in errors are the template's own.
-        front = yaml.safe_dump({"title": title, "row": row, "generated_from": definition.template}, allow_unicode=True, sort_keys=True)
-        pages.append(GeneratedPage(definition.id, definition.path.replace("{slug}", slug), title, f"---\n{front}---\n{text}"))
+        front = yaml.safe_dump({"title": str(plain_text(title)), "generated_from": definition.template}, allow_unicode=True, sort_keys=True)
+        pages.append(GeneratedPage(definition.id, definition.path.replace("{slug}", slug), title, f"---\n{front}---\n{text}", row))
     return pages
+
+
+def _template_file(where: str, template: str, docs_dir: Path) -> Path:
+    """The template's file, which must resolve (symlinks too) inside the content folder."""
+    path = (docs_dir / template).resolve()
+    if PurePosixPath(template).is_absolute() or not path.is_relative_to(docs_dir.resolve()):
+        raise CatalogueError(
+            f"{where}: template '{template}' is outside {os.path.relpath(docs_dir)}/. "
+            f"Give a path relative to {os.path.relpath(docs_dir)}/, for example '_templates/channel.md'."
+        )
+    return path
+
+
+def _check_output_path(where: str, path: str, docs_dir: Path) -> None:
+    """A page path is relative, inside the content folder, a Markdown file, with one {slug}."""
+    parts = path.split("/")
+    problem = None
+    if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path) or "\\" in path:
+        problem = "is not a relative path"
+    elif ".." in parts or "." in parts:
+        problem = "leaves its folder with '..' or '.'"
+    elif path.count("{slug}") != 1:
+        problem = "must contain {slug} exactly once"
+    elif not path.endswith(".md"):
+        problem = "must end in .md"
+    if problem:
+        raise CatalogueError(
+            f"{where}: path '{path}' {problem}. Pages are written inside {os.path.relpath(docs_dir)}/; "
+            "write a relative path such as 'channels/{slug}.md'."
+        )

@@ -24,6 +24,7 @@ from site_build import assets, manifest, offline
 from site_build.errors import HandbookError
 from site_build.handbook import Handbook, Settings
 from site_build.logs import forward_to
+from site_build.markup import data_values, unsafe_urls
 
 log = get_plugin_logger(__name__)
 
@@ -66,6 +67,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self):
         self.handbook: Handbook | None = None
         self.manifest: dict | None = None
+        self.rows: dict[str, dict] = {}
 
     # Runs before mkdocs-macros (priority 0) so the session exists when macros/ installs.
     @event_priority(50)
@@ -134,6 +136,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                     f"which already exists in {os.path.relpath(config.docs_dir)}/. Change the template's path or rename the page."
                 )
             files.append(File.generated(config, page.path, content=page.content))
+        self.rows = {page.path: page.row for page in generated}
         if config.nav:
             # Into the nav config, not the built nav: MkDocs then titles and links them like any page,
             # and does not report them as pages missing from the nav.
@@ -147,11 +150,20 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.warning("KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.", kpi.id, kpi.play.section, os.path.relpath(config.docs_dir), os.path.relpath(self.handbook.catalogue.path))
         return files
 
-    # Before mkdocs-macros renders the page, so macro failures name the right page.
+    def on_pre_build(self, config):
+        if self.handbook is not None and "macros" in config.plugins:
+            from site_build.macros import harden
+
+            harden(config.plugins["macros"])
+
+    # Before mkdocs-macros renders the page, so macro failures name the right page
+    # and a generated page's row is in page.meta when its template runs.
     @event_priority(50)
     def on_page_markdown(self, markdown, page, config, files):
         if self.handbook is not None:
             self.handbook.begin_page(page.file.src_uri, origin=page.meta.get("generated_from"))
+            if page.file.src_uri in self.rows:
+                page.meta["row"] = data_values(self.rows[page.file.src_uri])
         return markdown
 
     # After mkdocs-macros and Markdown: the page's macros have all run.
@@ -159,6 +171,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_page_content(self, html, page, config, files):
         if self.handbook is not None:
             self.handbook.end_page()
+        html, removed = unsafe_urls(html)
+        for url in removed:
+            log.warning("%s: removed the link target %r: a handbook page links only to http(s), mailto and relative URLs. Fix the link, or the data value it came from.", page.file.src_uri, url[:80])
         return html
 
     def on_post_page(self, output, page, config):

@@ -2,7 +2,9 @@
 
 Never build HTML by concatenating data values: pass them to a template.
 Data for ``<script>`` blocks goes through ``script_json`` so that a value
-holding ``</script>`` stays inert.
+holding ``</script>`` stays inert. Every printed value is also made inert for
+Markdown (``markup.inline_text``): fragments sit inside Markdown pages, where
+a cell such as ``[x](javascript:…)`` would otherwise become a link.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from functools import lru_cache
 
 import jinja2
 from markupsafe import Markup
+
+from site_build.markup import inline_text
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +27,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=inline_text,
     )
     env.filters["script_json"] = script_json
     return env

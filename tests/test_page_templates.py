@@ -1,5 +1,6 @@
 """Pages made from a template per row of a query: real catalogue, DuckDB and MkDocs builds."""
 
+import html
 import shutil
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def channel_pages(sql: str, template: str = "_templates/channel.md") -> list[dic
     return [{"id": "channel", "template": template, "path": "channels/{slug}.md", "sql": sql}]
 
 
-def test_one_page_per_row_with_the_row_as_front_matter():
+def test_one_page_per_row_with_the_row_beside_the_page_not_in_it():
     hb = open_handbook(BASIC)
     try:
         pages = generated_pages(hb, BASIC / "content")
@@ -42,11 +43,9 @@ def test_one_page_per_row_with_the_row_as_front_matter():
         hb.close()
     assert [(p.template_id, p.path, p.title) for p in pages] == [("channel", "channels/jd.md", "京东"), ("channel", "channels/tmall.md", "天猫")]
     front, body = pages[1].content.removeprefix("---\n").split("---\n", 1)
-    assert yaml.safe_load(front) == {
-        "title": "天猫",
-        "generated_from": "_templates/channel.md",
-        "row": {"channel": "天猫", "title": "天猫", "slug": "tmall"},
-    }
+    # the row is data: it reaches the template as page.meta.row from the host, never through the page source
+    assert yaml.safe_load(front) == {"title": "天猫", "generated_from": "_templates/channel.md"}
+    assert pages[1].row == {"channel": "天猫", "title": "天猫", "slug": "tmall"}
     # the body is the template verbatim, so an error's line number is the template's
     assert body == (BASIC / "content" / "_templates" / "channel.md").read_text(encoding="utf-8")
 
@@ -83,6 +82,77 @@ def test_mistakes_in_a_page_template_name_the_entry_and_the_fix(project, pages, 
         hb.close()
     assert str(info.value).split(": ", 1)[1].startswith(expected)
     assert "metrics.yml:" in str(info.value).split(": ", 1)[0]
+
+
+def test_a_title_from_data_is_text_in_the_page_source(project):
+    set_pages(project, channel_pages("SELECT 'tmall' AS slug, '天猫 {{ 7*7 }} {% if x %}<b>&amp;</b>\n---\nrow: 1' AS title"))
+    hb = open_handbook(project)
+    try:
+        (page,) = generated_pages(hb, project / "content")
+    finally:
+        hb.close()
+    front = yaml.safe_load(page.content.removeprefix("---\n").split("---\n", 1)[0])
+    # no Jinja, HTML, entity or line break left for mkdocs-macros or the theme to act on
+    assert front["title"].startswith("天猫 &#123;&#123; 7&#42;7 &#125;&#125;")
+    assert not set(front["title"]) & set("{}<>\n") and "&amp;" not in front["title"]
+    assert html.unescape(front["title"]) == page.title
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("path", "/tmp/outside/{slug}.md", "path '/tmp/outside/{slug}.md' is not a relative path."),
+        ("path", "../outside/{slug}.md", "path '../outside/{slug}.md' leaves its folder with '..' or '.'."),
+        ("path", "channels/./{slug}.md", "path 'channels/./{slug}.md' leaves its folder with '..' or '.'."),
+        ("path", "channels\\..\\..\\{slug}.md", "path 'channels\\..\\..\\{slug}.md' is not a relative path."),
+        ("template", "../README.md", "template '../README.md' is outside content/."),
+        ("template", "/etc/hosts.md", "template '/etc/hosts.md' is outside content/."),
+    ],
+)
+def test_page_template_paths_stay_inside_the_content_folder(project, monkeypatch, key, value, expected):
+    monkeypatch.chdir(project)
+    pages = channel_pages("SELECT 'tmall' AS slug")
+    pages[0][key] = value
+    set_pages(project, pages)
+    hb = open_handbook(project)
+    try:
+        with pytest.raises(CatalogueError) as info:
+            generated_pages(hb, Path("content"))
+    finally:
+        hb.close()
+    assert str(info.value).startswith(f"data/metrics.yml:{pages_line(project)}: page template 'channel': {expected}")
+
+
+def test_a_template_symlinked_out_of_the_content_folder_is_refused(project, tmp_path, monkeypatch):
+    monkeypatch.chdir(project)
+    secret = tmp_path / "secret.md"
+    secret.write_text("# secret\n", encoding="utf-8")
+    (project / "content" / "_templates" / "link.md").symlink_to(secret)
+    set_pages(project, channel_pages("SELECT 'tmall' AS slug", template="_templates/link.md"))
+    hb = open_handbook(project)
+    try:
+        with pytest.raises(CatalogueError, match=r"template '_templates/link\.md' is outside content/\. Give a path relative to content/"):
+            generated_pages(hb, Path("content"))
+    finally:
+        hb.close()
+
+
+def test_a_build_with_a_page_path_outside_writes_nothing_there(project, tmp_path):
+    outside = tmp_path / "outside"
+    set_pages(project, channel_pages("SELECT DISTINCT channel, CASE channel WHEN '天猫' THEN 'tmall' ELSE 'jd' END AS slug FROM traffic"))
+    pages = yaml.safe_load((project / "data" / "metrics.yml").read_text(encoding="utf-8"))["pages"]
+    pages[0]["path"] = str(outside / "{slug}.md")
+    set_pages(project, pages)
+    result = build(project)
+    assert result.exit_code == 1
+    assert f"path '{outside}/{{slug}}.md' is not a relative path." in result.output
+    assert not outside.exists() and not (project / "site").exists()
+    assert "Traceback" not in result.output
+
+
+def pages_line(project: Path) -> int:
+    lines = (project / "data" / "metrics.yml").read_text(encoding="utf-8").splitlines()
+    return lines.index("pages:") + 2
 
 
 def test_unknown_query_of_a_page_template_is_a_catalogue_error(project):
