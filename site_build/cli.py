@@ -143,18 +143,20 @@ def build(config_file, site_dir, strict, verbose, as_json):
 def serve(config_file, dev_addr, verbose):
     """Preview the handbook with live reload; rebuilds when content or data change.
 
-    A failing macro shows its error on the page and the server keeps running.
+    A failing macro or template shows its error on the page; invalid data or a
+    broken configuration shows on every page. The server keeps running, and the
+    page reloads once the problem is fixed.
 
     \b
     Example:
       handbook serve --dev-addr 127.0.0.1:8001
     """
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from site_build.preview import serve as preview
 
     _setup_logging(verbose)
     root = Path(config_file).resolve().parent
     watch = [str(p) for p in (root / "data", root / "macros") if p.exists()]
-    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, strict=False, watch=watch)
+    preview(str(config_file), dev_addr=dev_addr, watch=watch)
 
 
 @main.command()

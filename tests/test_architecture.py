@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_build"
 
 #: library -> the only modules (relative to site_build/) allowed to import it
 OWNERS = {
-    "mkdocs": {"plugin.py", "macros.py", "cli.py"},
+    "mkdocs": {"plugin.py", "macros.py", "cli.py", "preview.py"},
     "mkdocs_macros": {"macros.py"},
     "click": {"cli.py"},
     "duckdb": {"query.py"},
