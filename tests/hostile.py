@@ -35,6 +35,9 @@ def make(dest: Path) -> Path:
     package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
     channel = package["resources"][0]["schema"]["fields"][1]
     channel["constraints"]["enum"] = [CHANNEL if v == "天猫" else v for v in channel["constraints"]["enum"]]
+    channel["description"] = f"字段说明 {HTML} {MARKDOWN} {JINJA}"
+    channel["title"] = f"渠道 {HTML}"
+    package["resources"][0]["description"] = f"资源说明 {HTML} {MARKDOWN}"
     (data / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
 
     catalogue = yaml.safe_load((data / "metrics.yml").read_text(encoding="utf-8"))

@@ -69,8 +69,16 @@ def test_one_page_per_row_with_the_row_beside_the_page_not_in_it():
             channel_pages("SELECT 'a' AS slug", template="_templates/missing.md"),
             "page template 'channel': template _templates/missing.md not found in ",
         ),
+        (
+            channel_pages("SELECT '../../outside' AS slug"),
+            "page template 'channel': row 1 has slug '../../outside'; a slug becomes a file name",
+        ),
+        (
+            channel_pages("SELECT '{{ 7*7 }}' AS slug"),
+            "page template 'channel': row 1 has slug '{{ 7*7 }}'; a slug becomes a file name",
+        ),
     ],
-    ids=["no-slug", "bad-slug", "duplicate-slug", "missing-template"],
+    ids=["no-slug", "bad-slug", "duplicate-slug", "missing-template", "slug-with-a-path", "slug-with-jinja"],
 )
 def test_mistakes_in_a_page_template_name_the_entry_and_the_fix(project, pages, expected):
     set_pages(project, pages)
