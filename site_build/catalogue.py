@@ -244,7 +244,25 @@ def _explain(error) -> str:
         return "define either resource + expression (+ optional filter), or sql — not both, and not neither."
     if error.validator == "pattern":
         return f"{error.instance!r} does not match the expected form {error.validator_value}."
-    return error.message + "."
+    if error.validator == "type" and error.validator_value in _EXPECTED:
+        expected, fix = _EXPECTED[error.validator_value]
+        return f"{untrusted.shorten(error.instance)} is {_kind(error.instance)}, but it must be {expected}. {fix}"
+    # messages quote the whole value: keep a pasted table from filling the screen
+    return (error.message if len(error.message) <= 300 else error.message[:299] + "…") + "."
+
+
+_EXPECTED = {
+    "string": ("text", "Quote it if YAML reads it as something else (a date, a number, true/false)."),
+    "number": ("a number", "Write a plain number such as 0.3, without units or quotes."),
+    "integer": ("a whole number", "Write a whole number such as 12."),
+    "array": ("a list", "Write one entry per line, each starting with '- '."),
+    "object": ("a mapping", "Write 'key: value' lines indented under it."),
+}
+
+
+def _kind(value) -> str:
+    kinds = [(bool, "true/false"), (int, "a number"), (float, "a number"), (str, "text"), (list, "a list"), (dict, "a mapping"), (dt.date, "a date")]
+    return "null" if value is None else next((k for t, k in kinds if isinstance(value, t)), f"a {type(value).__name__}")
 
 
 def _entry_name(data, path) -> str:

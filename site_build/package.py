@@ -117,8 +117,8 @@ class DataPackage:
             "(see README: 'Data package'), or point the plugin's data_dir at the folder that has one."
         ))
         where = _rel(path)
-        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-            raise PackageError(f"{where}: 'resources' must be a list of resource descriptors.")
+        if not isinstance(descriptor, dict) or "resources" not in descriptor:
+            raise PackageError(f"{where}: a descriptor is an object with a 'resources' list. Write it like {{\"resources\": [{{\"name\": \"orders\", \"path\": \"orders.csv\", \"schema\": …}}]}}.")
         _check_keys(descriptor, PACKAGE_KEYS, where, "")
         resources: dict[str, Resource] = {}
         for index, raw in enumerate(descriptor["resources"]):
@@ -131,7 +131,13 @@ class DataPackage:
 
 # -- the descriptor's shape: key -> (allowed types, an example to copy) ----------------
 
-PACKAGE_KEYS = {"name": ((str,), '"sales"'), "title": ((str,), '"销售数据"'), "description": ((str,), '"…"'), "licenses": ((list,), '[{"name": "CC0-1.0"}]')}
+PACKAGE_KEYS = {
+    "resources": ((list,), '[{"name": "orders", "path": "orders.csv", "schema": …}]'),
+    "name": ((str,), '"sales"'),
+    "title": ((str,), '"销售数据"'),
+    "description": ((str,), '"…"'),
+    "licenses": ((list,), '[{"name": "CC0-1.0"}]'),
+}
 RESOURCE_KEYS = {
     "name": ((str,), '"orders"'),
     "path": ((str,), '"orders.csv"'),
@@ -334,8 +340,8 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 def _inside(root: Path, value: str, where: str, at: str, owner: str) -> Path:
     """The resolved file ``value`` names under ``root``; refuse anything that leaves ``root``."""
     said = f"{where}: {at} {_shorten(value)} ({owner})"
-    if "\0" in value or "\\" in value:
-        raise PackageError(f"{said} contains a {'NUL character' if chr(0) in value else 'backslash'}. Write the path with forward slashes, relative to {_rel(root)}/.")
+    if "\\" in value:
+        raise PackageError(f"{said} contains a backslash. Write the path with forward slashes, relative to {_rel(root)}/.")
     if _URL.match(value):
         raise PackageError(f"{said} is a URL; the handbook reads only files inside {_rel(root)}/ and never the network. Save the file there and give its relative path.")
     if PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts:

@@ -25,6 +25,8 @@ MAX_DIGITS = 100
 MAX_VALUES = 200_000
 
 _BOM = b"\xef\xbb\xbf"
+#: control characters other than tab and newlines: invisible in an editor, and ESC rewrites a terminal
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
@@ -54,8 +56,22 @@ def shorten(value, limit: int = 60) -> str:
 
 
 def join(at: str, key) -> str:
-    """The key path ``at`` extended by ``key``: ``resources[3]``, ``resources[3].path``."""
-    return f"{at}[{key}]" if isinstance(key, int) else f"{at}.{key}" if at else str(key)
+    """The key path ``at`` extended by ``key``: ``resources[3]``, ``resources[3].path``, ``x['a b']``."""
+    if isinstance(key, int):
+        return f"{at}[{key}]"
+    if not key.isidentifier():
+        return f"{at}[{key!r}]"
+    return f"{at}.{key}" if at else key
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be shown or written safely, or None."""
+    bad = _CONTROL.search(text)
+    if bad:
+        return f"contains the control character U+{ord(bad.group()):04X}. Remove it; it usually comes from a broken export or a copy and paste."
+    if not _encodable(text):
+        return "holds half of a UTF-16 pair (a \\ud800-\\udfff escape), which cannot be written as UTF-8. Remove the escape."
+    return None
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -137,12 +153,12 @@ def _first_unusable(data) -> tuple[str, str] | None:
             return at, value.problem
         if isinstance(value, _Duplicated):
             return at, f"has the key {value.key!r} twice; one of the values would be silently lost. Keep one of them."
-        if isinstance(value, str) and not _encodable(value):
-            return at, f"is {shorten(value)}, which holds half of a UTF-16 pair (a \\ud800-\\udfff escape) and cannot be written as UTF-8. Remove the escape."
+        if isinstance(value, str) and text_problem(value):
+            return at, f"{shorten(value)} {text_problem(value)}"
         if isinstance(value, dict):
-            bad = next((k for k in value if not _encodable(k)), None)
+            bad = next((k for k in value if text_problem(k)), None)
             if bad is not None:
-                return at, f"has the key {shorten(bad)}, which holds half of a UTF-16 pair and cannot be written as UTF-8. Remove the escape."
+                return at, f"has the key {shorten(bad)}, which {text_problem(bad)}"
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend(reversed([(join(at, k), v) for k, v in items]))
     return None
@@ -178,8 +194,8 @@ class _Loader(_BASE):
             raise _Unreadable(None, None, f"{shorten(node.value)} is a number with more than {MAX_DIGITS} digits. Write a smaller number, or quote it if it is text.", node.start_mark)
         if isinstance(value, float) and not math.isfinite(value):
             raise _Unreadable(None, None, f"{shorten(node.value)} is not a finite number. Write a number such as 0.3, or leave the key out.", node.start_mark)
-        if isinstance(value, str) and not _encodable(value):
-            raise _Unreadable(None, None, "holds half of a UTF-16 pair (a \\ud800-\\udfff escape), which cannot be written as UTF-8. Remove the escape.", node.start_mark)
+        if isinstance(value, str) and text_problem(value):
+            raise _Unreadable(None, None, f"{shorten(value)} {text_problem(value)}", node.start_mark)
         return value
 
     def construct_mapping(self, node, deep=False):
@@ -219,6 +235,11 @@ def load_yaml(text: str, where: str, error: type[Exception]):
         node = loader.get_single_node()
         _check_nodes(node, where, error)
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as e:
+        # libyaml counts bytes, the Python reader characters
+        before = text.encode()[: e.position] if _BASE is not yaml.SafeLoader else text[: e.position]
+        line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1
+        raise error(f"{where}:{line}: the character #x{e.character:04X} is not allowed in YAML ({e.reason}). Remove it; it often comes from a copy and paste.") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
@@ -288,5 +309,5 @@ def _check_keys(node, where: str, error: type[Exception]) -> None:
             shown = key.value if isinstance(key, yaml.ScalarNode) else "[…]" if isinstance(key, yaml.SequenceNode) else "{…}"
             raise error(f"{where}:{line}: the key {shorten(shown)} is not text (YAML reads it as {key.tag.rsplit(':', 1)[-1]}). Quote it, or use a plain name.")
         if key.value in seen:
-            raise error(f"{where}:{line}: the key '{key.value}' is given twice in the same entry (first at line {seen[key.value]}); YAML would silently keep only the last. Keep one of them.")
+            raise error(f"{where}:{line}: the key {shorten(key.value)} is given twice in the same entry (first at line {seen[key.value]}); YAML would silently keep only the last. Keep one of them.")
         seen[key.value] = line

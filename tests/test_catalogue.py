@@ -154,6 +154,8 @@ def test_non_finite_kpi_numbers_are_refused(tmp_path, key, line, value):
         ("target: 0.3", "target: !!float x", ":11: target: 'x' cannot be read as a number. Quote it if it is text, or fix the value."),
         ("label: 转化率", "label: !!timestamp x", ":3: label: 'x' reads as a date but is not one. Write a real date as YYYY-MM-DD, or quote it if it is text."),
         ("grain: month", "grain: month\n    grain: year", ":9: the key 'grain' is given twice in the same entry (first at line 8); YAML would silently keep only the last. Keep one of them."),
+        ("label: 转化率", 'label: "\\e[2J转化率"', ":3: label: '\\x1b[2J转化率' contains the control character U+001B. Remove it; it usually comes from a broken export or a copy and paste."),
+        ("label: 转化率", "label: 转化\x00率", ":3: the character #x0000 is not allowed in YAML (control characters are not allowed). Remove it; it often comes from a copy and paste."),
         ("grain: month", "grain: month\n    on: 1", ":9: the key 'on' is not text (YAML reads it as bool). Quote it, or use a plain name."),
     ],
 )
@@ -197,3 +199,14 @@ def test_recursive_alias_and_deep_nesting_are_refused(tmp_path):
 def test_anchors_that_stay_small_still_work(tmp_path):
     text = KPI.replace("play: {section: index.md#conversion}", "play: &p {section: index.md#conversion}") + KPI.replace("kpis:\n", "").replace("id: conversion_rate", "id: other").replace("play: {section: index.md#conversion}", "play: *p")
     assert load(tmp_path, text).kpi("other").play.section == "index.md#conversion"
+
+
+def test_wrong_types_are_short_and_say_what_to_write(tmp_path):
+    text = KPI.replace("kpis:\n  - id: conversion_rate", "kpis:\n  conversion_rate:\n    id: conversion_rate")
+    assert refused(tmp_path, text) == (
+        ":2: kpis: {'conversion_rate': {'id': 'conversion_rate', 'label': '转化率… is a mapping, but it must be a list. "
+        "Write one entry per line, each starting with '- '."
+    )
+    assert refused(tmp_path, KPI.replace("target: 0.3", "target: 30%")) == (
+        ":11: kpis[0] ('conversion_rate') target: '30%' is text, but it must be a number. Write a plain number such as 0.3, without units or quotes."
+    )
