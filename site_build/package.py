@@ -15,8 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from site_build import untrusted
+from site_build.descriptor import (
+    CONSTRAINT_KEYS,
+    DIALECT_KEYS,
+    FIELD_KEYS,
+    FOREIGN_KEY_KEYS,
+    PACKAGE_KEYS,
+    REFERENCE_KEYS,
+    RESOURCE_KEYS,
+    SCHEMA_KEYS,
+    check_keys,
+    check_name,
+    check_names,
+    check_object,
+)
 from site_build.errors import PackageError, suggest
-from site_build.untrusted import join as _join
 from site_build.untrusted import shorten as _shorten
 
 DESCRIPTOR = "datapackage.json"
@@ -119,7 +132,7 @@ class DataPackage:
         where = _rel(path)
         if not isinstance(descriptor, dict) or "resources" not in descriptor:
             raise PackageError(f"{where}: a descriptor is an object with a 'resources' list. Write it like {{\"resources\": [{{\"name\": \"orders\", \"path\": \"orders.csv\", \"schema\": …}}]}}.")
-        _check_keys(descriptor, PACKAGE_KEYS, where, "")
+        check_keys(descriptor, PACKAGE_KEYS, where, "")
         resources: dict[str, Resource] = {}
         for index, raw in enumerate(descriptor["resources"]):
             res = _read_resource(root, where, f"resources[{index}]", raw)
@@ -129,124 +142,14 @@ class DataPackage:
         return cls(root=root, descriptor=descriptor, resources=resources)
 
 
-# -- the descriptor's shape: key -> (allowed types, an example to copy) ----------------
-
-PACKAGE_KEYS = {
-    "resources": ((list,), '[{"name": "orders", "path": "orders.csv", "schema": …}]'),
-    "name": ((str,), '"sales"'),
-    "title": ((str,), '"销售数据"'),
-    "description": ((str,), '"…"'),
-    "licenses": ((list,), '[{"name": "CC0-1.0"}]'),
-}
-RESOURCE_KEYS = {
-    "name": ((str,), '"orders"'),
-    "path": ((str,), '"orders.csv"'),
-    "format": ((str,), '"csv"'),
-    "schema": ((dict, str), '{"fields": [{"name": "order_id", "type": "string"}]}'),
-    "dialect": ((dict,), '{"delimiter": ";"}'),
-    "encoding": ((str,), '"utf-8"'),
-    "mediatype": ((str,), '"text/csv"'),
-    "title": ((str,), '"订单"'),
-    "description": ((str,), '"…"'),
-}
-SCHEMA_KEYS = {
-    "fields": ((list,), '[{"name": "order_id", "type": "string"}]'),
-    "primaryKey": ((str, list), '["order_id"]'),
-    "foreignKeys": ((list,), '[{"fields": ["customer_id"], "reference": {"resource": "customers", "fields": ["customer_id"]}}]'),
-    "missingValues": ((list,), '["", "NA"]'),
-}
-FIELD_KEYS = {
-    "name": ((str,), '"order_id"'),
-    "type": ((str,), '"string"'),
-    "format": ((str,), '"default"'),
-    "constraints": ((dict,), '{"required": true}'),
-    "title": ((str,), '"订单号"'),
-    "description": ((str,), '"…"'),
-    "missingValues": ((list,), '["", "NA"]'),
-    "trueValues": ((list,), '["是"]'),
-    "falseValues": ((list,), '["否"]'),
-    "bareNumber": ((bool,), "false"),
-    "decimalChar": ((str,), '","'),
-    "groupChar": ((str,), '" "'),
-}
-CONSTRAINT_KEYS = {
-    "required": ((bool,), "true"),
-    "unique": ((bool,), "true"),
-    "minLength": ((int,), "1"),
-    "maxLength": ((int,), "40"),
-    "minimum": ((int, float, str), "0"),
-    "maximum": ((int, float, str), "100"),
-    "exclusiveMinimum": ((int, float, str), "0"),
-    "exclusiveMaximum": ((int, float, str), "100"),
-    "pattern": ((str,), '"[A-Z]{3}-[0-9]{2}"'),
-    "enum": ((list,), '["a", "b"]'),
-}
-FOREIGN_KEY_KEYS = {"fields": ((str, list), '["customer_id"]'), "reference": ((dict,), '{"resource": "customers", "fields": ["customer_id"]}')}
-REFERENCE_KEYS = {"resource": ((str,), '"customers"'), "fields": ((str, list), '["customer_id"]')}
-DIALECT_KEYS = {
-    "delimiter": ((str,), '";"'),
-    "quoteChar": ((str,), "'\"'"),
-    "escapeChar": ((str,), '"\\\\"'),
-    "doubleQuote": ((bool,), "true"),
-    "skipInitialSpace": ((bool,), "false"),
-    "header": ((bool,), "true"),
-    "lineTerminator": ((str,), '"\\n"'),
-    "commentChar": ((str,), '"#"'),
-}
-_KINDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "an object"}
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "null"
-    return next((k for t, k in _KINDS.items() if isinstance(value, t)), type(value).__name__)
-
-
-def _fits(value, types: tuple[type, ...]) -> bool:
-    # JSON true is a Python int: only accept it where a boolean is meant
-    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
-
-
-def _check_keys(raw: dict, spec: dict, where: str, at: str) -> None:
-    for key, (types, example) in spec.items():
-        if key in raw and not _fits(raw[key], types):
-            shown = f" ({_shorten(raw[key])})" if isinstance(raw[key], (str, int, float)) and not isinstance(raw[key], bool) else ""
-            raise PackageError(
-                f"{where}: {_join(at, key)} is {_kind(raw[key])}{shown}, but it must be "
-                f"{' or '.join(_KINDS[t] for t in types)}. Write it like {key!r}: {example}."
-            )
-
-
-def _check_object(raw, spec: dict, where: str, at: str, example: str) -> dict:
-    if not isinstance(raw, dict):
-        raise PackageError(f"{where}: {at} is {_kind(raw)}, but it must be an object. Write it like {example}.")
-    _check_keys(raw, spec, where, at)
-    return raw
-
-
-def _check_name(name: str, where: str, at: str) -> str:
-    # names become SQL identifiers and page anchors: a control character breaks both, unseen
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise PackageError(f"{where}: {at} {_shorten(name)} contains a control character (a tab, newline or NUL). Use a plain name.")
-    return name
-
-
-def _check_names(value, where: str, at: str) -> tuple[str, ...]:
-    """A field name or a list of them (primaryKey, foreignKeys.fields) as a tuple."""
-    names = [value] if isinstance(value, str) else value
-    if not all(isinstance(n, str) for n in names):
-        raise PackageError(f"{where}: {at} must list field names as strings, not {_shorten(value)}. Write it like [\"customer_id\"].")
-    return tuple(names)
-
-
 # -- resources ---------------------------------------------------------------------------
 
 
 def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
-    raw = _check_object(raw, RESOURCE_KEYS, where, at, '{"name": "orders", "path": "orders.csv", "schema": {"fields": […]}}')
+    raw = check_object(raw, RESOURCE_KEYS, where, at, '{"name": "orders", "path": "orders.csv", "schema": {"fields": […]}}')
     if not raw.get("name"):
         raise PackageError(f"{where}: {at} needs a 'name' (a lower-case identifier such as 'orders').")
-    name = _check_name(raw["name"], where, f"{at}.name")
+    name = check_name(raw["name"], where, f"{at}.name")
     relpath = raw.get("path")
     if not relpath:
         raise PackageError(f"{where}: {at} (resource '{name}') needs a 'path' to a single CSV or Parquet file relative to {_rel(root)}/.")
@@ -257,18 +160,18 @@ def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
     schema = raw["schema"]
     if isinstance(schema, str):
         schema = _read_json(_inside(root, schema, where, f"{at}.schema", f"resource '{name}'"), missing=None, named_by=f"{where}: {at}.schema")
-    schema = _check_object(schema, SCHEMA_KEYS, where, f"{at}.schema", '{"fields": [{"name": "order_id", "type": "string"}]}')
+    schema = check_object(schema, SCHEMA_KEYS, where, f"{at}.schema", '{"fields": [{"name": "order_id", "type": "string"}]}')
     if "fields" not in schema:
         raise PackageError(f"{where}: {at}.schema (resource '{name}') needs a 'fields' list, one entry per column.")
     fields = tuple(_read_field(f, where, f"{at}.schema.fields[{i}]") for i, f in enumerate(schema["fields"]))
-    dialect = _check_object(raw.get("dialect", {}), DIALECT_KEYS, where, f"{at}.dialect", '{"delimiter": ";"}')
+    dialect = check_object(raw.get("dialect", {}), DIALECT_KEYS, where, f"{at}.dialect", '{"delimiter": ";"}')
     return Resource(
         name=name,
         path=path,
         relpath=relpath,
         format=fmt,
         fields=fields,
-        primary_key=_check_names(schema.get("primaryKey", ()), where, f"{at}.schema.primaryKey"),
+        primary_key=check_names(schema.get("primaryKey", ()), where, f"{at}.schema.primaryKey"),
         foreign_keys=tuple(_read_foreign_key(fk, where, f"{at}.schema.foreignKeys[{i}]") for i, fk in enumerate(schema.get("foreignKeys", ()))),
         title=raw.get("title"),
         description=raw.get("description"),
@@ -288,17 +191,17 @@ def _format(raw: dict, path: Path, where: str, at: str) -> str:
 
 
 def _read_field(raw, where: str, at: str) -> Field:
-    raw = _check_object(raw, FIELD_KEYS, where, at, '{"name": "order_id", "type": "string"}')
+    raw = check_object(raw, FIELD_KEYS, where, at, '{"name": "order_id", "type": "string"}')
     if not raw.get("name"):
         raise PackageError(f"{where}: {at} needs a 'name': the column's header in the file.")
-    _check_name(raw["name"], where, f"{at}.name")
+    check_name(raw["name"], where, f"{at}.name")
     ftype = raw.get("type", "string")
     if ftype not in DUCKDB_TYPES:
         raise PackageError(
             f"{where}: {at}: field '{raw['name']}' has type '{ftype}', which the engine cannot query. "
             f"Use one of: {', '.join(DUCKDB_TYPES)}."
         )
-    constraints = _check_object(raw.get("constraints", {}), CONSTRAINT_KEYS, where, f"{at}.constraints", '{"required": true}')
+    constraints = check_object(raw.get("constraints", {}), CONSTRAINT_KEYS, where, f"{at}.constraints", '{"required": true}')
     _check_constraints(constraints, where, f"{at}.constraints")
     return Field(
         name=raw["name"],
@@ -323,12 +226,12 @@ def _check_constraints(constraints: dict, where: str, at: str) -> None:
 
 def _read_foreign_key(raw, where: str, at: str) -> dict:
     example = '{"fields": ["customer_id"], "reference": {"resource": "customers", "fields": ["customer_id"]}}'
-    raw = _check_object(raw, FOREIGN_KEY_KEYS, where, at, example)
+    raw = check_object(raw, FOREIGN_KEY_KEYS, where, at, example)
     if "reference" not in raw:
         raise PackageError(f"{where}: {at} needs a 'reference' to the resource and fields it points to. Write it like {example}.")
-    reference = _check_object(raw.get("reference"), REFERENCE_KEYS, where, f"{at}.reference", '{"resource": "customers", "fields": ["customer_id"]}')
-    _check_names(raw.get("fields", ()), where, f"{at}.fields")
-    _check_names(reference.get("fields", ()), where, f"{at}.reference.fields")
+    reference = check_object(raw.get("reference"), REFERENCE_KEYS, where, f"{at}.reference", '{"resource": "customers", "fields": ["customer_id"]}')
+    check_names(raw.get("fields", ()), where, f"{at}.fields")
+    check_names(reference.get("fields", ()), where, f"{at}.reference.fields")
     return raw
 
 

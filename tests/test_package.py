@@ -113,7 +113,7 @@ def with_field(**field) -> dict:
         (with_field(constraints={"pattern": "["}), ": resources[0].schema.fields[0].constraints.pattern '[' is not a regular expression: unterminated character set at position 0. Fix the pattern (escape [ and ( with a backslash)."),
         (with_field(type={"a": 1}), """: resources[0].schema.fields[0].type is an object, but it must be a string. Write it like 'type': "string"."""),
         (with_field(name=1), """: resources[0].schema.fields[0].name is an integer (1), but it must be a string. Write it like 'name': "order_id"."""),
-        (with_field(name="a\tb"), ": resources[0].schema.fields[0].name 'a\\tb' contains a control character (a tab, newline or NUL). Use a plain name."),
+        (with_field(name="a\tb"), ": resources[0].schema.fields[0].name 'a\\tb' contains a tab or a line break. Use a plain name."),
         (changed(format="CSV"), """: resources[0].format is 'CSV'; formats are lower case. Write "format": "csv"."""),
         (changed(format=["csv"]), """: resources[0].format is a list, but it must be a string. Write it like 'format': "csv"."""),
         (changed(name=1), """: resources[0].name is an integer (1), but it must be a string. Write it like 'name': "orders"."""),
