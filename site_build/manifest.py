@@ -30,11 +30,21 @@ def input_files(groups: dict[str, list[Path]], root: Path) -> dict[str, dict[str
             base = Path(base)
             candidates = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
             for p in candidates:
-                if _SKIP_DIRS.intersection(p.parts) or p.suffix in (".pyc", ".tmp"):
+                if _SKIP_DIRS.intersection(p.parts) or p.suffix in (".pyc", ".tmp") or not _stays_in(p, base):
                     continue
                 files[_key(p, base, root)] = p
         out[group] = dict(sorted(files.items()))
     return out
+
+
+def _stays_in(path: Path, base: Path) -> bool:
+    """False for a symbolic link out of ``base``: data/ comes from other systems, and such a link must not be read."""
+    if path == base:
+        return True
+    try:
+        return base.resolve() in path.resolve().parents
+    except (OSError, RuntimeError):
+        return False
 
 
 def _key(path: Path, base: Path, root: Path) -> str:

@@ -10,10 +10,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from site_build import untrusted
+from site_build.descriptor import (
+    CONSTRAINT_KEYS,
+    DIALECT_KEYS,
+    FIELD_KEYS,
+    FOREIGN_KEY_KEYS,
+    PACKAGE_KEYS,
+    REFERENCE_KEYS,
+    RESOURCE_KEYS,
+    SCHEMA_KEYS,
+    check_keys,
+    check_name,
+    check_names,
+    check_object,
+)
 from site_build.errors import PackageError, suggest
+from site_build.untrusted import shorten as _shorten
 
 DESCRIPTOR = "datapackage.json"
 FORMATS = ("csv", "parquet")
@@ -100,91 +117,162 @@ class DataPackage:
 
     @classmethod
     def load(cls, root: str | os.PathLike) -> DataPackage:
-        """Read ``root/datapackage.json``; raise ``PackageError`` on anything unusable."""
+        """Read ``root/datapackage.json``; raise ``PackageError`` on anything unusable.
+
+        The descriptor comes from other systems, so every value is checked for
+        its type and every file it names must stay inside ``root``: validation
+        and the query engine then only see a well-formed descriptor.
+        """
         root = Path(root).resolve()
         path = root / DESCRIPTOR
-        try:
-            descriptor = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise PackageError(
-                f"{_rel(path)} not found. Create a data package descriptor there "
-                "(see README: 'Data package'), or point the plugin's data_dir at the folder that has one."
-            ) from None
-        except json.JSONDecodeError as e:
-            raise PackageError(
-                f"{_rel(path)}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}. Fix the syntax and build again."
-            ) from None
-        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-            raise PackageError(f"{_rel(path)}: 'resources' must be a list of resource descriptors.")
+        descriptor = _read_json(path, missing=(
+            f"{_rel(path)} not found. Create a data package descriptor there "
+            "(see README: 'Data package'), or point the plugin's data_dir at the folder that has one."
+        ))
+        where = _rel(path)
+        if not isinstance(descriptor, dict) or "resources" not in descriptor:
+            raise PackageError(f"{where}: a descriptor is an object with a 'resources' list. Write it like {{\"resources\": [{{\"name\": \"orders\", \"path\": \"orders.csv\", \"schema\": …}}]}}.")
+        check_keys(descriptor, PACKAGE_KEYS, where, "")
         resources: dict[str, Resource] = {}
         for index, raw in enumerate(descriptor["resources"]):
-            res = _read_resource(root, path, index, raw)
+            res = _read_resource(root, where, f"resources[{index}]", raw)
             if res.name in resources:
-                raise PackageError(f"{_rel(path)}: resource name '{res.name}' is used twice; names must be unique.")
+                raise PackageError(f"{where}: resource name '{res.name}' is used twice; names must be unique.")
             resources[res.name] = res
         return cls(root=root, descriptor=descriptor, resources=resources)
 
 
-def _read_resource(root: Path, descriptor_path: Path, index: int, raw) -> Resource:
-    where = f"{_rel(descriptor_path)}: resources[{index}]"
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        raise PackageError(f"{where} needs a 'name' (a lower-case identifier such as 'orders').")
-    name = raw["name"]
-    where = f"{_rel(descriptor_path)}: resource '{name}'"
+# -- resources ---------------------------------------------------------------------------
+
+
+def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
+    raw = check_object(raw, RESOURCE_KEYS, where, at, '{"name": "orders", "path": "orders.csv", "schema": {"fields": […]}}')
+    if not raw.get("name"):
+        raise PackageError(f"{where}: {at} needs a 'name' (a lower-case identifier such as 'orders').")
+    name = check_name(raw["name"], where, f"{at}.name")
     relpath = raw.get("path")
-    if not isinstance(relpath, str):
-        raise PackageError(f"{where} needs a 'path' to a single CSV or Parquet file relative to {_rel(root)}/.")
-    path = (root / relpath).resolve()
-    if Path(relpath).is_absolute() or root not in path.parents:
-        raise PackageError(f"{where}: path '{relpath}' points outside {_rel(root)}/. Keep data files inside the package folder.")
-    fmt = (raw.get("format") or path.suffix.lstrip(".")).lower()
-    if fmt not in FORMATS:
-        raise PackageError(f"{where}: format '{fmt}' is not supported. Use one of: {', '.join(FORMATS)}.")
-    schema = raw.get("schema")
+    if not relpath:
+        raise PackageError(f"{where}: {at} (resource '{name}') needs a 'path' to a single CSV or Parquet file relative to {_rel(root)}/.")
+    path = _inside(root, relpath, where, f"{at}.path", f"resource '{name}'")
+    fmt = _format(raw, path, where, at)
+    if "schema" not in raw:
+        raise PackageError(f"{where}: {at} (resource '{name}') needs a 'schema' with a 'fields' list, one entry per column.")
+    schema = raw["schema"]
     if isinstance(schema, str):
-        schema = _read_json(root / schema, where)
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        raise PackageError(f"{where} needs a Table Schema with a 'fields' list.")
-    fields = []
-    for f in schema["fields"]:
-        ftype = f.get("type", "string")
-        if ftype not in DUCKDB_TYPES:
-            raise PackageError(
-                f"{where}: field '{f.get('name')}' has type '{ftype}', which the engine cannot query. "
-                f"Use one of: {', '.join(DUCKDB_TYPES)}."
-            )
-        fields.append(
-            Field(
-                name=f["name"],
-                type=ftype,
-                title=f.get("title"),
-                description=f.get("description"),
-                format=f.get("format"),
-                constraints=dict(f.get("constraints") or {}),
-            )
-        )
-    pk = schema.get("primaryKey") or ()
-    dialect = raw.get("dialect") or {}
+        schema = _read_json(_inside(root, schema, where, f"{at}.schema", f"resource '{name}'"), missing=None, named_by=f"{where}: {at}.schema")
+    schema = check_object(schema, SCHEMA_KEYS, where, f"{at}.schema", '{"fields": [{"name": "order_id", "type": "string"}]}')
+    if "fields" not in schema:
+        raise PackageError(f"{where}: {at}.schema (resource '{name}') needs a 'fields' list, one entry per column.")
+    fields = tuple(_read_field(f, where, f"{at}.schema.fields[{i}]") for i, f in enumerate(schema["fields"]))
+    dialect = check_object(raw.get("dialect", {}), DIALECT_KEYS, where, f"{at}.dialect", '{"delimiter": ";"}')
     return Resource(
         name=name,
         path=path,
         relpath=relpath,
         format=fmt,
-        fields=tuple(fields),
-        primary_key=tuple([pk] if isinstance(pk, str) else pk),
-        foreign_keys=tuple(schema.get("foreignKeys") or ()),
+        fields=fields,
+        primary_key=check_names(schema.get("primaryKey", ()), where, f"{at}.schema.primaryKey"),
+        foreign_keys=tuple(_read_foreign_key(fk, where, f"{at}.schema.foreignKeys[{i}]") for i, fk in enumerate(schema.get("foreignKeys", ()))),
         title=raw.get("title"),
         description=raw.get("description"),
-        delimiter=(dialect.get("delimiter") if isinstance(dialect, dict) else None) or ",",
+        delimiter=dialect.get("delimiter") or ",",
         descriptor=raw,
     )
 
 
-def _read_json(path: Path, where: str) -> dict:
+def _format(raw: dict, path: Path, where: str, at: str) -> str:
+    fmt = raw["format"] if "format" in raw else path.suffix.lstrip(".").lower()
+    if fmt in FORMATS:
+        return fmt
+    if fmt.strip().lower() in FORMATS:
+        # frictionless reads only the lower-case name: 'CSV' would be validated as an opaque file
+        raise PackageError(f"{where}: {at}.format is {fmt!r}; formats are lower case. Write \"format\": \"{fmt.strip().lower()}\".")
+    raise PackageError(f"{where}: {at}.format: format '{fmt}' is not supported. Use one of: {', '.join(FORMATS)}.")
+
+
+def _read_field(raw, where: str, at: str) -> Field:
+    raw = check_object(raw, FIELD_KEYS, where, at, '{"name": "order_id", "type": "string"}')
+    if not raw.get("name"):
+        raise PackageError(f"{where}: {at} needs a 'name': the column's header in the file.")
+    check_name(raw["name"], where, f"{at}.name")
+    ftype = raw.get("type", "string")
+    if ftype not in DUCKDB_TYPES:
+        raise PackageError(
+            f"{where}: {at}: field '{raw['name']}' has type '{ftype}', which the engine cannot query. "
+            f"Use one of: {', '.join(DUCKDB_TYPES)}."
+        )
+    constraints = check_object(raw.get("constraints", {}), CONSTRAINT_KEYS, where, f"{at}.constraints", '{"required": true}')
+    _check_constraints(constraints, where, f"{at}.constraints")
+    return Field(
+        name=raw["name"],
+        type=ftype,
+        title=raw.get("title"),
+        description=raw.get("description"),
+        format=raw.get("format"),
+        constraints=dict(constraints),
+    )
+
+
+def _check_constraints(constraints: dict, where: str, at: str) -> None:
+    for key in ("minLength", "maxLength"):
+        if constraints.get(key, 0) < 0:
+            raise PackageError(f"{where}: {at}.{key} is {constraints[key]}; a length cannot be negative. Use 0 or more.")
+    if "pattern" in constraints:
+        try:
+            re.compile(constraints["pattern"])
+        except re.error as e:
+            raise PackageError(f"{where}: {at}.pattern {_shorten(constraints['pattern'])} is not a regular expression: {e}. Fix the pattern (escape [ and ( with a backslash).") from None
+
+
+def _read_foreign_key(raw, where: str, at: str) -> dict:
+    example = '{"fields": ["customer_id"], "reference": {"resource": "customers", "fields": ["customer_id"]}}'
+    raw = check_object(raw, FOREIGN_KEY_KEYS, where, at, example)
+    if "reference" not in raw:
+        raise PackageError(f"{where}: {at} needs a 'reference' to the resource and fields it points to. Write it like {example}.")
+    reference = check_object(raw.get("reference"), REFERENCE_KEYS, where, f"{at}.reference", '{"resource": "customers", "fields": ["customer_id"]}')
+    check_names(raw.get("fields", ()), where, f"{at}.fields")
+    check_names(reference.get("fields", ()), where, f"{at}.reference.fields")
+    return raw
+
+
+# -- files named by the descriptor ---------------------------------------------------------
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+def _inside(root: Path, value: str, where: str, at: str, owner: str) -> Path:
+    """The resolved file ``value`` names under ``root``; refuse anything that leaves ``root``."""
+    said = f"{where}: {at} {_shorten(value)} ({owner})"
+    if "\\" in value:
+        raise PackageError(f"{said} contains a backslash. Write the path with forward slashes, relative to {_rel(root)}/.")
+    if _URL.match(value):
+        raise PackageError(f"{said} is a URL; the handbook reads only files inside {_rel(root)}/ and never the network. Save the file there and give its relative path.")
+    if PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts:
+        raise PackageError(f"{said} points outside {_rel(root)}/: absolute paths and '..' are refused. Keep data files inside the package folder and give their path relative to it.")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise PackageError(f"{where}: cannot read schema {_rel(path)}: {e}") from None
+        path = (root / value).resolve()
+    except (OSError, RuntimeError) as e:
+        raise PackageError(f"{said} cannot be resolved: {e}. Replace the symbolic link with the file itself.") from None
+    if path == root or path.is_dir():
+        raise PackageError(f"{said} is a folder. Give the path of one file inside {_rel(root)}/.")
+    if root not in path.parents:
+        raise PackageError(
+            f"{said} points outside {_rel(root)}/: through a symbolic link it leads to {path}. "
+            "Keep data files inside the package folder: copy the file in instead of linking to it."
+        )
+    return path
+
+
+def _read_json(path: Path, *, missing: str | None, named_by: str = ""):
+    """Parse a JSON file that comes from another system (see ``untrusted``)."""
+    where = f"{named_by}: {_rel(path)}" if named_by else _rel(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PackageError(missing or f"{named_by}: {_rel(path)} not found. Create it, or write the schema inline.") from None
+    except OSError as e:
+        raise PackageError(f"{where}: cannot read: {e.strerror}. Check that it is a readable file.") from None
+    return untrusted.load_json(untrusted.decode(raw, where, PackageError, bom=False), where, PackageError)
 
 
 def _rel(path: Path) -> str:

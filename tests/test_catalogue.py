@@ -1,3 +1,6 @@
+import os
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,97 @@ def test_to_date_needs_since(tmp_path):
 def test_target_range_overshoot_is_watch(tmp_path):
     kpi = load(tmp_path, KPI.replace("    target: 0.3\n", "    target: 0.3\n    target_max: 0.5\n")).kpi("conversion_rate")
     assert [kpi.status_of(v) for v in (0.4, 0.5, 0.55, 0.25, 0.1)] == ["on-track", "on-track", "watch", "watch", "alert"]
+
+
+# -- untrusted catalogues: every mistake is a CatalogueError naming the line and the fix ----------
+
+
+def refused(tmp_path, text) -> str:
+    """The CatalogueError message for ``text`` (str or bytes), without the file name."""
+    path = tmp_path / "metrics.yml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(CatalogueError) as info:
+        Catalogue.load(path, DataPackage.load(BASIC))
+    prefix = os.path.relpath(path)
+    assert str(info.value).startswith(prefix), str(info.value)
+    return str(info.value).removeprefix(prefix)
+
+
+@pytest.mark.parametrize("key, line", [("target", 11), ("alert", 12), ("watch", 12), ("target_max", 12)])
+@pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf", "1.0e+999"])
+def test_non_finite_kpi_numbers_are_refused(tmp_path, key, line, value):
+    if key in ("target", "alert"):
+        text = re.sub(rf"{key}: [0-9.]+", f"{key}: {value}", KPI)
+    else:
+        text = KPI.replace("    target: 0.3\n", f"    target: 0.3\n    {key}: {value}\n")
+    assert refused(tmp_path, text) == f":{line}: {key}: {value!r} is not a finite number. Write a number such as 0.3, or leave the key out."
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("label: 转化率", "label: 2025-02-30", ":3: label: '2025-02-30' reads as a date but is not one (day is out of range for month). Write a real date as YYYY-MM-DD, or quote it if it is text."),
+        ("owner: 增长运营组", "owner: 2025-13-01 10:00:00", ":13: owner: '2025-13-01 10:00:00' reads as a date but is not one (month must be in 1..12). Write a real date as YYYY-MM-DD, or quote it if it is text."),
+        ("target: 0.3", "target: " + "9" * 5000, f":11: target: '{'9' * 58}… is a number with 5,000 digits. Write a number with at most 100 digits, or quote it if it is text."),
+        ("target: 0.3", "target: 0x" + "F" * 200, f":11: target: '0x{'F' * 56}… is a number with more than 100 digits. Write a smaller number, or quote it if it is text."),
+        ("label: 转化率", "label: !!python/object/apply:os.system ['echo pwned']", ":3: the tag '!!python/object/apply:os.system' is not allowed: only plain text, numbers, dates, lists and mappings are. Remove the tag."),
+        ("label: 转化率", "label: !!python/name:os.system", ":3: label: the tag '!!python/name:os.system' is not allowed: only plain text, numbers, dates, lists and mappings are. Remove the tag."),
+        ("target: 0.3", "target: !!float x", ":11: target: 'x' cannot be read as a number. Quote it if it is text, or fix the value."),
+        ("label: 转化率", "label: !!timestamp x", ":3: label: 'x' reads as a date but is not one. Write a real date as YYYY-MM-DD, or quote it if it is text."),
+        ("grain: month", "grain: month\n    grain: year", ":9: the key 'grain' is given twice in the same entry (first at line 8); YAML would silently keep only the last. Keep one of them."),
+        ("label: 转化率", 'label: "\\e[2J转化率"', ":3: label: '\\x1b[2J转化率' contains the control character U+001B. Remove it; it usually comes from a broken export or a copy and paste."),
+        ("label: 转化率", "label: 转化\x00率", ":3: the character #x0000 is not allowed in YAML (control characters are not allowed). Remove it; it often comes from a copy and paste."),
+        ("grain: month", "grain: month\n    on: 1", ":9: the key 'on' is not text (YAML reads it as bool). Quote it, or use a plain name."),
+    ],
+)
+def test_unreadable_values_are_refused_with_line(tmp_path, old, new, message):
+    assert old in KPI
+    assert refused(tmp_path, KPI.replace(old, new)) == message
+
+
+def test_since_must_be_a_real_date(tmp_path):
+    text = KPI + "    window: to_date\n    since: 2025-02-30\n"
+    assert refused(tmp_path, text) == ":16: since: '2025-02-30' reads as a date but is not one (day is out of range for month). Write a real date as YYYY-MM-DD, or quote it if it is text."
+    text = KPI + "    window: to_date\n    since: 2025-02-03 10:00:00\n"
+    assert refused(tmp_path, text) == ":2: KPI 'conversion_rate': since: 2025-02-03 10:00:00 has a time of day. Write the date only, as YYYY-MM-DD."
+    text = KPI + "    window: to_date\n    since: 1000\n"
+    assert refused(tmp_path, text) == ":2: KPI 'conversion_rate': since: 1000 is not a date. Write it as YYYY-MM-DD."
+
+
+def test_encodings(tmp_path):
+    assert refused(tmp_path, KPI.encode("gbk")) == ":3: byte 0xBB is not UTF-8 (invalid start byte). The file was saved in another encoding (such as GBK or Latin-1): save it as UTF-8."
+    assert refused(tmp_path, KPI.encode("utf-16")) == ": the file is UTF-16. Save it as UTF-8."
+    # Notepad's byte-order mark is fine
+    assert list(load(tmp_path, "\ufeff" + KPI).kpis) == ["conversion_rate"]
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path):
+    levels = "".join(f"      - &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    text = KPI + '    tags:\n      - &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + levels
+    start = time.perf_counter()
+    assert refused(tmp_path, text) == ":21: this value expands to more than 200,000 values through YAML aliases (*name). Write the values out, or use fewer aliases."
+    assert time.perf_counter() - start < 1
+
+
+def test_recursive_alias_and_deep_nesting_are_refused(tmp_path):
+    assert refused(tmp_path, KPI + "    tags: &t [headline, *t]\n") == ":15: a YAML alias here refers to the value that contains it, which never ends. Remove the alias."
+    text = KPI + "    tags: " + "[" * 500 + "]" * 500 + "\n"
+    assert refused(tmp_path, text) == ":15: values nest more than 32 levels deep. The catalogue needs fewer than ten: remove the extra brackets or indentation."
+    text = KPI + "    tags: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    assert refused(tmp_path, text) == ":15: invalid YAML: exceeded maximum nesting depth. Fix the syntax (check indentation and quotes)."
+
+
+def test_anchors_that_stay_small_still_work(tmp_path):
+    text = KPI.replace("play: {section: index.md#conversion}", "play: &p {section: index.md#conversion}") + KPI.replace("kpis:\n", "").replace("id: conversion_rate", "id: other").replace("play: {section: index.md#conversion}", "play: *p")
+    assert load(tmp_path, text).kpi("other").play.section == "index.md#conversion"
+
+
+def test_wrong_types_are_short_and_say_what_to_write(tmp_path):
+    text = KPI.replace("kpis:\n  - id: conversion_rate", "kpis:\n  conversion_rate:\n    id: conversion_rate")
+    assert refused(tmp_path, text) == (
+        ":2: kpis: {'conversion_rate': {'id': 'conversion_rate', 'label': '转化率… is a mapping, but it must be a list. "
+        "Write one entry per line, each starting with '- '."
+    )
+    assert refused(tmp_path, KPI.replace("target: 0.3", "target: 30%")) == (
+        ":11: kpis[0] ('conversion_rate') target: '30%' is text, but it must be a number. Write a plain number such as 0.3, without units or quotes."
+    )
