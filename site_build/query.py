@@ -8,6 +8,11 @@ data folder can be read, nothing can be written, no extension installed.
 Results are small (aggregation happens in DuckDB) and cached by
 (SQL, parameters, fingerprints of the resources the SQL reads): in memory for
 the build, and on disk under the cache folder for later builds.
+
+Content SQL runs under a time limit (``timeout``, the plugin's
+``query_timeout``): past it the statement is interrupted and the macro fails
+with a message that names the SQL, instead of the build running until CI
+kills it.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from site_build.errors import QueryError, RowLimitError
+from site_build.errors import QueryError, RowLimitError, os_cause
 from site_build.package import DataPackage, Fingerprints, Resource
 from site_build.result import QueryResult
 
@@ -33,6 +41,8 @@ log = logging.getLogger("handbook.query")
 CACHE_FORMAT = 3
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
+#: seconds one content statement may run (the plugin option query_timeout)
+DEFAULT_TIMEOUT = 30.0
 
 
 @dataclass
@@ -54,7 +64,14 @@ class QueryEngine:
         cache_dir: Path | None = None,
         fingerprints: Fingerprints | None = None,
         materialize_bytes: int = 32 << 20,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ):
+        if timeout is not None and not timeout > 0:
+            raise QueryError(
+                f"query_timeout must be a positive number of seconds, got {timeout:g}.\n"
+                "Fix: set query_timeout in mkdocs.yml to the longest a single query may run, for example 30."
+            )
+        self.timeout = timeout
         self.package = package
         self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()
@@ -62,7 +79,11 @@ class QueryEngine:
         self.fingerprints = fingerprints or Fingerprints(self.cache_dir / "fingerprints.json" if self.cache_dir else None)
         self.stats = QueryStats()
         self._memory: dict[str, QueryResult] = {}
-        self._con = duckdb.connect(":memory:")
+        # Locking external access adds temp_directory to allowed_directories, and DuckDB's
+        # default is <cwd>/.tmp/, where anything planted could be read by content SQL.
+        # A fresh folder only this user can write holds nothing but DuckDB's own spill files.
+        self._temp_dir = tempfile.mkdtemp(prefix="handbook-duckdb-")
+        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp_dir})
         # Names only: DuckDB's name extraction binds table functions, so it gets a connection
         # of its own with no views (which would bind typed read_csv) and no file access.
         self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -79,9 +100,13 @@ class QueryEngine:
         self._con.execute("SET lock_configuration = true")
 
     def close(self) -> None:
-        self.fingerprints.save()
+        try:
+            self.fingerprints.save()
+        except OSError as e:
+            _cache_failed(self.cache_dir, e)
         self._con.close()
         self._names.close()
+        shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def __enter__(self) -> QueryEngine:
         return self
@@ -194,22 +219,29 @@ class QueryEngine:
     def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
         self._materialize(resources)
         wrapped = sql if limit is None else f"SELECT * FROM ({sql}) AS _q LIMIT {int(limit) + 1}"
-        try:
-            rel = self._con.execute(wrapped, params or None)
-            rows = rel.fetchall()
-            description = rel.description
-        except duckdb.Error as e:
-            raise QueryError(_describe(e, sql)) from None
+        rows, description = self._run(sql, wrapped, params)
         columns = [d[0] for d in description]
         types = [str(d[1]) for d in description]
         rows = _steady_floats(rows, types)
         if limit is not None and len(rows) > limit:
-            total = self._con.execute(f"SELECT count(*) FROM ({sql}) AS _q", params or None).fetchone()[0]
+            total = self._run(sql, f"SELECT count(*) FROM ({sql}) AS _q", params)[0][0][0]
             raise RowLimitError(
                 f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
                 f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
             )
         return QueryResult(columns, types, rows, sql, self.resources_read(sql))
+
+    def _run(self, sql: str, statement: str, params) -> tuple[list[tuple], list]:
+        """Run ``statement`` (content ``sql``, maybe wrapped) under the time limit; return (rows, description)."""
+        deadline = _Deadline(self._con, self.timeout)
+        try:
+            with deadline:
+                rel = self._con.execute(statement, params or None)
+                return rel.fetchall(), rel.description
+        except duckdb.Error as e:
+            if deadline.expired and isinstance(e, duckdb.InterruptException):
+                raise QueryError(_timeout_message(sql, self.timeout)) from None
+            raise QueryError(_describe(e, sql)) from None
 
     def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
         if _FILE_FUNCTIONS.search(sql) or not resources:
@@ -236,10 +268,14 @@ class QueryEngine:
         path = self._disk_path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            _cache_failed(self.cache_dir / "queries", e)
 
 
 def view_sql(resource: Resource) -> str:
@@ -262,6 +298,60 @@ def view_sql(resource: Resource) -> str:
     return (
         f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
         f"delim = {_literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
+    )
+
+
+class _Deadline:
+    """Interrupt a connection's running statement after ``seconds`` (None: never).
+
+    DuckDB has no statement timeout setting; ``interrupt()`` from a timer
+    thread is its documented way to cancel a query.
+    """
+
+    def __init__(self, con, seconds: float | None):
+        self._con = con
+        self._seconds = seconds
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._running = False
+        self.expired = False
+
+    def __enter__(self) -> _Deadline:
+        if self._seconds is not None:
+            self._running = True
+            self._timer = threading.Timer(self._seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _expire(self) -> None:
+        # Under the lock, so a late timer can never interrupt the statement that runs next.
+        with self._lock:
+            if self._running:
+                self.expired = True
+                self._con.interrupt()
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._running = False
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _cache_failed(folder: Path | None, error: OSError) -> None:
+    # A cache is an optimisation: a full disk costs later builds time, not this build its result.
+    # A warning still fails a strict build, so the full disk is not missed.
+    log.warning(
+        "Could not write to the cache in %s: %s. The build goes on without it. "
+        "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.", folder, os_cause(error)
+    )
+
+
+def _timeout_message(sql: str, seconds: float) -> str:
+    return (
+        f"Query stopped: it ran past the time limit of {seconds:g} s.\nSQL: {_short(sql, 200)}\n"
+        "Fix: make the query cheaper (filter early, aggregate, avoid cross joins), "
+        "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
     )
 
 
@@ -314,7 +404,10 @@ def _describe(error: Exception, sql: str) -> str:
 class Scanner:
     """An unlocked DuckDB connection for the engine's own trusted SQL (validation scans).
 
-    Content SQL never runs here; use ``QueryEngine.query`` for that.
+    Content SQL never runs here; use ``QueryEngine.query`` for that. It has no
+    time limit on purpose: its statements are ours, single scans and hash
+    joins whose time grows with the data, so any fixed limit would fail a
+    valid large package on a slow machine. Its memory limit is its budget.
     """
 
     def __init__(self, memory_limit: str | None = None, threads: int | None = None):
