@@ -133,7 +133,12 @@ class QueryEngine:
         result = self._load_disk(key, sql)
         state = "cached"
         if result is None:
-            result = self._execute(sql, params, limit, resources)
+            try:
+                result = self._execute(sql, params, limit, resources)
+            except QueryError:
+                # The time a failed query cost (a stopped one: about the limit); the macro's warning has the message.
+                log.info("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
+                raise
             self._save_disk(key, result)
             state = "fresh"
             self.stats.executed += 1

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,39 @@ def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
     assert sorted(first) == sorted(second)
     assert [str(k) for k in first if first[k] != second[k]] == []
     assert "[fresh]" not in result.output  # every query came from the disk cache
+
+
+# --- budgets: time limit, leftovers, full disk --------------------------------
+
+CROSS_JOIN = "SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000) b WHERE b.range % 7 = a.orders"
+
+
+def _with_options(project, **options):
+    config = project / "mkdocs.yml"
+    lines = "".join(f"\n      {k}: {v}" for k, v in options.items())
+    config.write_text(config.read_text(encoding="utf-8").replace("  - handbook\n", f"  - handbook:{lines}\n"), encoding="utf-8")
+
+
+def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_sql(tmp_path):
+    import time
+
+    project = copy_site("basic", tmp_path / "project")
+    _with_options(project, query_timeout=1)
+    service = project / "content" / "service.md"
+    service.write_text(service.read_text(encoding="utf-8") + f'\n{{{{ table("{CROSS_JOIN}") }}}}\n', encoding="utf-8")
+    start = time.monotonic()
+    result = build(project)
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert (
+        "service.md: table('SELECT count(*) AS n FROM traffic a CROSS JOIN range(100…') failed: "
+        "Query stopped: it ran past the time limit of 1 s.\n"
+        f"SQL: {CROSS_JOIN}\n"
+        "Fix: make the query cheaper (filter early, aggregate, avoid cross joins), "
+        "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
+    ) in result.output
+    assert "Aborted with 1 warnings in strict mode" in result.output
+    stopped = re.search(r"query SELECT count\(\*\) AS n FROM traffic a CROSS JOIN range\(100000… \[failed\] (\d+) ms", result.output)
+    assert stopped and 1000 <= int(stopped.group(1)) < 2000, result.output
+    assert elapsed < 30, elapsed  # the default limit did not apply
