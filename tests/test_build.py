@@ -119,3 +119,78 @@ def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_
     stopped = re.search(r"query SELECT count\(\*\) AS n FROM traffic a CROSS JOIN range\(100000… \[failed\] (\d+) ms", result.output)
     assert stopped and 1000 <= int(stopped.group(1)) < 2000, result.output
     assert elapsed < 30, elapsed  # the default limit did not apply
+
+
+#: a build that holds its staging folder (and wrote part of a page) until it is killed
+_HOLD = """
+import sys, time
+from site_build.output import staged
+with staged(sys.argv[1]) as staging:
+    (staging / "index.html").write_text("half a page")
+    print(staging.name, flush=True)
+    time.sleep(600)
+"""
+
+
+def _holding_build(dest):
+    import subprocess
+    import sys
+
+    from publish_helpers import env_for_child
+
+    child = subprocess.Popen([sys.executable, "-c", _HOLD, str(dest)], env=env_for_child(), stdout=subprocess.PIPE, text=True)
+    return child, child.stdout.readline().strip()
+
+
+def test_the_next_build_removes_staging_folders_of_killed_builds_only(tmp_path):
+    project = copy_site("basic", tmp_path / "project")
+    live, live_name = _holding_build(project / "site")
+    try:
+        killed, killed_name = _holding_build(project / "site")
+        killed.kill()
+        killed.wait()
+        (project / "site").mkdir()
+        (project / f"site.old-{killed.pid}").mkdir()  # killed after the swap, before deleting the old site
+        (project / "site.staging-1").mkdir()  # PID 1 is running: a reused PID, so nobody can tell; kept
+        (project / "site.staging-notes").mkdir()  # not a build's name
+        assert killed_name == f"site.staging-{killed.pid}" and (project / killed_name / "index.html").exists()
+        result = build(project)
+        assert result.exit_code == 0, result.output
+        left = sorted(p.name for p in project.iterdir() if p.name.startswith("site."))
+        assert left == sorted([live_name, "site.staging-1", "site.staging-notes"])
+        assert (project / live_name / "index.html").read_text() == "half a page"
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_build_killed_mid_swap_gets_its_previous_site_back(tmp_path):
+    from site_build.output import remove_leftovers
+
+    site = tmp_path / "site"
+    killed, name = _holding_build(site)
+    killed.kill()
+    killed.wait()
+    (tmp_path / f"site.old-{killed.pid}").mkdir()
+    (tmp_path / f"site.old-{killed.pid}" / "index.html").write_text("previous site")
+    assert remove_leftovers(site) == [tmp_path / name]
+    assert (site / "index.html").read_text() == "previous site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_previous_site(tmp_path, small_disk):
+    project = copy_site("basic", tmp_path / "project")
+    disk = small_disk("1m")
+    (disk / "site").mkdir()
+    (disk / "site" / "marker.txt").write_text("previous build")
+    result = build(project, "--site-dir", str(disk / "site"))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert re.search(
+        rf"^Error: Building into {re.escape(str(disk))}/site/ failed( at {re.escape(str(disk))}/site/\S+)?: no space left on device\. "
+        r"The partial build was removed\.\nFix: free space on that disk, or build on another disk with --site-dir DIR\.\n"
+        rf"Build failed; {re.escape(str(disk))}/site was left as it was\.$",
+        result.output, re.M,
+    ), result.output
+    assert sorted(p.name for p in disk.iterdir()) == ["site"]
+    assert [p.name for p in (disk / "site").iterdir()] == ["marker.txt"]
