@@ -15,6 +15,7 @@ A write that fails (a full disk, a quota, a file size limit) ends in a
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -23,11 +24,12 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from site_build.errors import DISK_FULL, WriteError, os_cause
+from site_build.errors import WriteError, os_cause
 
 log = logging.getLogger("handbook.output")
 
 _LEFTOVER = re.compile(r"\.(staging|old)-(\d+)")
+_FIXES = {errno.ENOSPC: "free space on that disk", errno.EDQUOT: "free space within your disk quota", errno.EFBIG: "raise the file size limit (ulimit -f)"}
 
 
 @contextmanager
@@ -52,7 +54,7 @@ def staged(dest: str | os.PathLike):
             swap_in(staging, dest)
     except OSError as e:
         raise write_error(
-            f"Building into {shown(dest)}/", e, at=_moved(e, staging, dest),
+            f"Building into {shown(dest)}/", e, at=written_file(e, staging, dest),
             kept="The partial build was removed.", elsewhere="build on another disk with --site-dir DIR",
         ) from None
 
@@ -92,7 +94,7 @@ def remove_leftovers(dest: str | os.PathLike) -> list[Path]:
 def write_error(action: str, error: OSError, *, at: str | os.PathLike | None, kept: str, elsewhere: str) -> WriteError:
     """A WriteError: ``action`` failed at ``at`` (a file, when known), the cause, what was kept, and the fix."""
     where = f" at {shown(at)}" if at else ""
-    fix = "free space on that disk" if error.errno in DISK_FULL else f"check that you may write {shown(at) if at else 'there'}"
+    fix = _FIXES.get(error.errno) or f"check that you may write {shown(at) if at else 'there'}"
     return WriteError(f"{action} failed{where}: {os_cause(error)}. {kept}\nFix: {fix}, or {elsewhere}.")
 
 
@@ -149,7 +151,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _moved(error: OSError, staging: Path, dest: Path) -> Path | None:
+def written_file(error: OSError, staging: Path, dest: Path) -> Path | None:
     """The file ``error`` is about, as it would have landed in ``dest``; None when the error names no file."""
     # A failed copy names its source in filename and the file being written in filename2.
     filename = error.filename2 or error.filename
