@@ -11,6 +11,7 @@ folder is never taken for a leftover, whatever its PID looks like from here
 
 A write that fails (a full disk, a quota, a file size limit) ends in a
 ``WriteError`` that names the file and the fix, with the partial build removed.
+``copy_tree`` and ``fsync_dir`` are the durable copies publishing renames into place.
 """
 
 from __future__ import annotations
@@ -105,6 +106,51 @@ def shown(path: str | os.PathLike) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst``, then fsync every file and folder, so the rename publishes data that is on disk.
+
+    Copying everything first and syncing afterwards lets the kernel write back
+    in bulk: several times faster here than syncing each file as it is written.
+    """
+    try:
+        shutil.copytree(src, dst, copy_function=_copy_file)
+    except _CopyFailed as failed:
+        raise failed.error from None
+    for root, _dirs, files in os.walk(dst):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(root))
+
+
+class _CopyFailed(Exception):
+    """Carries an OSError out of shutil.copytree, which would collect it and go on copying into a full disk."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
+
+
+def _copy_file(src: str, dst: str) -> None:
+    try:
+        shutil.copyfile(src, dst)
+    except OSError as e:
+        if not (e.filename2 or e.filename):
+            e.filename2 = dst  # a failed write() names no file
+        raise _CopyFailed(e) from None
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

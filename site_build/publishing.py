@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from site_build.errors import PublishError, WriteError
-from site_build.output import shown, write_error, written_file
+from site_build.output import copy_tree, fsync_dir, shown, write_error, written_file
 from site_build.render import script_json, template
 
 VERSIONS_JSON = "versions.json"
@@ -219,7 +219,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True
 
 
@@ -252,7 +252,7 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
         _delete(public, [version], say)
     staging = public / f"{_TMP}{version}-{os.getpid()}"
     try:
-        _copy_tree(site, staging)
+        copy_tree(site, staging)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise _write_failed(e, site, public, at=written_file(e, staging, dest)) from None
@@ -260,7 +260,7 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
         shutil.rmtree(staging)
         raise PublishError(f"{site}/ changed while it was being published (a build finished meanwhile?). Run publish again.")
     os.rename(staging, dest)
-    _fsync_dir(public)
+    fsync_dir(public)
     say(f"copied {site} to {dest}")
     return "published"
 
@@ -345,7 +345,7 @@ def _delete(public: Path, versions: list[str], say, *, done: str = "pruned {}") 
             continue
         trash = public / f"{_TRASH}{version}-{os.getpid()}"
         os.rename(folder, trash)
-        _fsync_dir(public)
+        fsync_dir(public)
         shutil.rmtree(trash)
         say(done.format(version))
 
@@ -362,48 +362,3 @@ def _fingerprint_of(folder: Path) -> str | None:
         return json.loads((folder / "build.json").read_text(encoding="utf-8"))["fingerprint"]["combined"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _copy_tree(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst``, then fsync every file and folder, so the rename publishes data that is on disk.
-
-    Copying everything first and syncing afterwards lets the kernel write back
-    in bulk: several times faster here than syncing each file as it is written.
-    """
-    try:
-        shutil.copytree(src, dst, copy_function=_copy_file)
-    except _CopyFailed as failed:
-        raise failed.error from None
-    for root, _dirs, files in os.walk(dst):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
-
-
-class _CopyFailed(Exception):
-    """Carries an OSError out of shutil.copytree, which would collect it and go on copying into a full disk."""
-
-    def __init__(self, error: OSError):
-        super().__init__(error)
-        self.error = error
-
-
-def _copy_file(src: str, dst: str) -> None:
-    try:
-        shutil.copyfile(src, dst)
-    except OSError as e:
-        if not (e.filename2 or e.filename):
-            e.filename2 = dst  # a failed write() names no file
-        raise _CopyFailed(e) from None
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,9 +10,7 @@ Results are small (aggregation happens in DuckDB) and cached by
 the build, and on disk under the cache folder for later builds.
 
 Content SQL runs under a time limit (``timeout``, the plugin's
-``query_timeout``): past it the statement is interrupted and the macro fails
-with a message that names the SQL, instead of the build running until CI
-kills it.
+``query_timeout``; see ``deadline``): past it the macro fails naming the SQL.
 """
 
 from __future__ import annotations
@@ -24,13 +22,13 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from site_build.deadline import Deadline, check_timeout, timeout_message
 from site_build.errors import QueryError, RowLimitError, os_cause
 from site_build.package import DataPackage, Fingerprints, Resource
 from site_build.result import QueryResult
@@ -41,8 +39,6 @@ log = logging.getLogger("handbook.query")
 CACHE_FORMAT = 3
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
-#: seconds one content statement may run (the plugin option query_timeout)
-DEFAULT_TIMEOUT = 30.0
 
 
 @dataclass
@@ -64,14 +60,9 @@ class QueryEngine:
         cache_dir: Path | None = None,
         fingerprints: Fingerprints | None = None,
         materialize_bytes: int = 32 << 20,
-        timeout: float | None = DEFAULT_TIMEOUT,
+        timeout: float | None = 30.0,
     ):
-        if timeout is not None and not timeout > 0:
-            raise QueryError(
-                f"query_timeout must be a positive number of seconds, got {timeout:g}.\n"
-                "Fix: set query_timeout in mkdocs.yml to the longest a single query may run, for example 30."
-            )
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         self.package = package
         self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()
@@ -238,14 +229,14 @@ class QueryEngine:
 
     def _run(self, sql: str, statement: str, params) -> tuple[list[tuple], list]:
         """Run ``statement`` (content ``sql``, maybe wrapped) under the time limit; return (rows, description)."""
-        deadline = _Deadline(self._con, self.timeout)
+        deadline = Deadline(self._con, self.timeout)
         try:
             with deadline:
                 rel = self._con.execute(statement, params or None)
                 return rel.fetchall(), rel.description
         except duckdb.Error as e:
             if deadline.expired and isinstance(e, duckdb.InterruptException):
-                raise QueryError(_timeout_message(sql, self.timeout)) from None
+                raise QueryError(timeout_message(_short(sql, 200), self.timeout)) from None
             raise QueryError(_describe(e, sql)) from None
 
     def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
@@ -306,57 +297,12 @@ def view_sql(resource: Resource) -> str:
     )
 
 
-class _Deadline:
-    """Interrupt a connection's running statement after ``seconds`` (None: never).
-
-    DuckDB has no statement timeout setting; ``interrupt()`` from a timer
-    thread is its documented way to cancel a query.
-    """
-
-    def __init__(self, con, seconds: float | None):
-        self._con = con
-        self._seconds = seconds
-        self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
-        self._running = False
-        self.expired = False
-
-    def __enter__(self) -> _Deadline:
-        if self._seconds is not None:
-            self._running = True
-            self._timer = threading.Timer(self._seconds, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
-        return self
-
-    def _expire(self) -> None:
-        # Under the lock, so a late timer can never interrupt the statement that runs next.
-        with self._lock:
-            if self._running:
-                self.expired = True
-                self._con.interrupt()
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            self._running = False
-        if self._timer is not None:
-            self._timer.cancel()
-
-
 def _cache_failed(folder: Path | None, error: OSError) -> None:
     # A cache is an optimisation: a full disk costs later builds time, not this build its result.
     # A warning still fails a strict build, so the full disk is not missed.
     log.warning(
         "Could not write to the cache in %s: %s. The build goes on without it. "
         "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.", folder, os_cause(error)
-    )
-
-
-def _timeout_message(sql: str, seconds: float) -> str:
-    return (
-        f"Query stopped: it ran past the time limit of {seconds:g} s.\nSQL: {_short(sql, 200)}\n"
-        "Fix: make the query cheaper (filter early, aggregate, avoid cross joins), "
-        "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
     )
 
 
