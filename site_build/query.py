@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -72,9 +71,10 @@ class QueryEngine:
         self._memory: dict[str, QueryResult] = {}
         # Locking external access adds temp_directory to allowed_directories, and DuckDB's
         # default is <cwd>/.tmp/, where anything planted could be read by content SQL.
-        # A fresh folder only this user can write holds nothing but DuckDB's own spill files.
-        self._temp_dir = tempfile.mkdtemp(prefix="handbook-duckdb-")
-        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp_dir})
+        # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
+        # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
+        self._temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
+        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp.name})
         # Names only: DuckDB's name extraction binds table functions, so it gets a connection
         # of its own with no views (which would bind typed read_csv) and no file access.
         self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -97,7 +97,7 @@ class QueryEngine:
             _cache_failed(self.cache_dir, e)
         self._con.close()
         self._names.close()
-        shutil.rmtree(self._temp_dir, ignore_errors=True)
+        self._temp.cleanup()
 
     def __enter__(self) -> QueryEngine:
         return self

@@ -194,3 +194,19 @@ def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_previous_site(tmp_pat
     ), result.output
     assert sorted(p.name for p in disk.iterdir()) == ["site"]
     assert [p.name for p in (disk / "site").iterdir()] == ["marker.txt"]
+
+
+def test_a_build_leaves_no_private_duckdb_temp_folder(tmp_path):
+    """`handbook build` never calls on_shutdown, so the engine is not closed: its temp folder must go at exit anyway."""
+    import subprocess
+    import sys
+
+    from publish_helpers import env_for_child
+
+    project = copy_site("basic", tmp_path / "project")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**env_for_child(), "TMPDIR": str(temp), "HANDBOOK_TODAY": "2025-11-20"}
+    child = subprocess.run([sys.executable, "-m", "site_build", "build"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stderr
+    assert [p.name for p in temp.iterdir() if p.name.startswith("handbook-duckdb-")] == []
