@@ -12,6 +12,10 @@ behaves as on the server::
 Entries are sorted, stamped with the build time from build.json (never the
 clock) and get fixed permissions (0644 files, 0755 folders) and no extra
 attributes, so two archives of the same build are identical.
+
+The zip is written under a temporary name and renamed into place, so a full
+disk (or any failed write) leaves ``dist/`` as it was and ends in a
+``WriteError`` that names the zip and the fix.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 from site_build import publishing
 from site_build.errors import PublishError
+from site_build.output import shown, write_error
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o100644
@@ -38,18 +43,25 @@ def archive(site_dir, dist_dir, *, name: str | None = None) -> Path:
     build = publishing.read_build(site)
     top = f"{slug(name or build.get('site_name') or 'handbook')}-{build['version']}"
     stamp = _timestamp(build.get("built_at"))
-    members = _members(site, build, top)
-    dist.mkdir(parents=True, exist_ok=True)
     dest = dist / f"{top}.zip"
     tmp = dist / f".tmp-{top}-{os.getpid()}.zip"
     try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for arcname in sorted(members):
-                _write_member(zf, arcname, members[arcname], stamp)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        members = _members(site, build, top)
+        dist.mkdir(parents=True, exist_ok=True)
+        try:
+            with zipfile.ZipFile(tmp, "w") as zf:
+                for arcname in sorted(members):
+                    _write_member(zf, arcname, members[arcname], stamp)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as e:
+        # A failed write names no file, or the temporary one: either way it is the zip being written.
+        at = dest if e.filename is None or Path(os.fsdecode(e.filename)) == tmp else e.filename
+        raise write_error(
+            f"Archiving {shown(site)}/", e, at=at, kept=f"The partial zip was removed; {shown(dist)}/ holds what it held before.",
+            elsewhere="write the zip to another disk with --dist DIR",
+        ) from None
     return dest
 
 

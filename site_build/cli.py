@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from site_build import __version__
-from site_build.errors import HandbookError
+from site_build.errors import HandbookError, WriteError
 
 
 def handle_errors(fn):
@@ -123,9 +123,10 @@ def build(config_file, site_dir, strict, verbose, as_json):
             config = load_config(str(config_file), strict=strict, site_dir=str(staging))
             mkdocs_build(config)
             manifest = config.plugins["handbook"].manifest if "handbook" in config.plugins else None
-    except (MkDocsException, SystemExit) as e:
+    except (MkDocsException, WriteError, SystemExit) as e:
         # mkdocs-macros calls exit() on a template error it has already logged.
-        if isinstance(e, MkDocsException):
+        # WriteError: an OSError (a full disk) while writing the staging folder, which staged() removed.
+        if isinstance(e, (MkDocsException, WriteError)):
             click.secho(f"Error: {e.format_message() if hasattr(e, 'format_message') else e}", fg="red", err=True)
         click.secho(f"Build failed; {dest} was left as it was.", fg="red", err=True)
         sys.exit(1)

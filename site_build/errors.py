@@ -8,6 +8,7 @@ clean build failures with no traceback.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 
 
@@ -75,6 +76,22 @@ class PublishError(HandbookError):
     """Publishing or archiving refused to run, or could not finish."""
 
     type = "publish-error"
+
+
+class WriteError(HandbookError):
+    """Writing the site, the publish tree or an archive failed: a full disk, a quota, a size limit, no permission."""
+
+    type = "write-error"
+
+
+#: errors that mean "this disk has no room for it"; their fix is the same: free space or write elsewhere
+DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded", errno.EFBIG: "file too large (over the file size limit)"}
+
+
+def os_cause(error: OSError) -> str:
+    """The cause of an OSError in plain words, without the path: 'no space left on device'."""
+    cause = DISK_FULL.get(error.errno) or error.strerror or str(error)
+    return cause[:1].lower() + cause[1:]
 
 
 def suggest(name: str, choices: Iterable[str], *, noun: str = "name") -> str:

@@ -41,6 +41,7 @@ class Settings:
     catalogue: Path | None = None
     cache_dir: Path | None = Path(".handbook-cache")
     table_max_rows: int = 200
+    query_timeout: float = 30.0
     health_page: str = "health.md"
     dictionary_page: str = "dictionary.md"
     validate: bool = True
@@ -101,7 +102,7 @@ class Handbook:
             )
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)
         fingerprints = Fingerprints(settings.cache_dir / "fingerprints.json" if settings.cache_dir else None)
-        engine = QueryEngine(package, cache_dir=settings.cache_dir, fingerprints=fingerprints)
+        engine = QueryEngine(package, cache_dir=settings.cache_dir, fingerprints=fingerprints, timeout=settings.query_timeout)
         hb = cls(package, catalogue, engine, settings, today=today)
         hb.validation_report = report
         return hb

@@ -53,6 +53,9 @@ class HandbookConfig(base.Config):
     table_max_rows = c.Type(int, default=200)
     """Default row limit of table(); past it the macro fails with a clear error."""
 
+    query_timeout = c.Type((int, float), default=30)
+    """Seconds one content query (table, chart, KPI) may run; past it the macro fails and names the SQL."""
+
     health_page = c.Type(str, default="health.md")
     """Page that documents each dataset; KPI cards, tables and charts link to it."""
 
@@ -81,6 +84,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             catalogue=Path(self.config.catalogue) if self.config.catalogue else None,
             cache_dir=root / self.config.cache_dir,
             table_max_rows=self.config.table_max_rows,
+            query_timeout=self.config.query_timeout,
             health_page=self.config.health_page,
             dictionary_page=self.config.dictionary_page,
             validate=self.config.validation_enabled,

@@ -15,7 +15,12 @@ timeouts, SIGKILL). A version folder is copied under a temporary name and
 renamed into place; the lists are written to a temporary file, fsynced and
 ``os.replace``d. So the tree always serves a complete state: every version
 listed exists in full. Leftovers of a killed publish (``.tmp-*``,
-``.trash-*``) are removed by the next one, under the lock.
+``.trash-*``, and version folders a killed prune had already unlisted) are
+removed by the next one, under the lock.
+
+A write that fails (a full disk, a quota, a file size limit) ends in a
+``WriteError`` naming the file; the partial copy is removed and the tree
+still serves what it served before.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from site_build.errors import PublishError
+from site_build.errors import PublishError, WriteError
+from site_build.output import copy_tree, fsync_dir, shown, write_error, written_file
 from site_build.render import script_json, template
 
 VERSIONS_JSON = "versions.json"
@@ -70,19 +76,23 @@ def publish(site_dir, public_dir, *, keep: int | None = None, pins_file: Path | 
     build = read_build(site)
     if keep is not None and keep < 1:
         raise PublishError(f"--keep must be at least 1, got {keep}. Leave it out to keep every version.")
-    public.mkdir(parents=True, exist_ok=True)
-    with lock(public, timeout=lock_timeout):
-        _clean_leftovers(public, say)
-        entries = read_versions(public)
-        status = _place(site, public, build, entries, say)
-        if status == "published" or not any(e["version"] == build["version"] for e in entries):
-            others = [e for e in entries if e["version"] != build["version"]]
-            entries = order([version_entry(build, title=title), *others])
-        entries = _existing(public, entries, say)
-        pins = read_pins(Path(pins_file) if pins_file else public / PINS_FILE)
-        kept, pruned = _select(entries, keep, pins, current=build["version"])
-        _commit(public, kept, site_name=build.get("site_name") or "")
-        _delete(public, [e["version"] for e in pruned], say)
+    try:
+        public.mkdir(parents=True, exist_ok=True)
+        with lock(public, timeout=lock_timeout):
+            _clean_leftovers(public, say)
+            entries = read_versions(public) if (public / VERSIONS_JSON).is_file() else _found(public, say, skip=build["version"])
+            status = _place(site, public, build, entries, say)
+            if status == "published" or not any(e["version"] == build["version"] for e in entries):
+                others = [e for e in entries if e["version"] != build["version"]]
+                entries = order([version_entry(build, title=title), *others])
+            entries = _existing(public, entries, say)
+            pins = read_pins(Path(pins_file) if pins_file else public / PINS_FILE)
+            kept, pruned = _select(entries, keep, pins, current=build["version"])
+            _commit(public, kept, site_name=build.get("site_name") or "")
+            _delete(public, [e["version"] for e in pruned], say)
+            _delete(public, _unlisted(public, kept), say, done="removed {}: no versions.json entry names it (left by an interrupted prune)")
+    except OSError as e:
+        raise _write_failed(e, site, public, at=e.filename2 or e.filename) from None
     versions = [e["version"] for e in kept]
     say(f"{status} {build['version']} in {public}" + (f"; pruned {', '.join(e['version'] for e in pruned)}" if pruned else ""))
     return PublishResult(status, build["version"], public, [e["version"] for e in pruned], versions)
@@ -200,12 +210,16 @@ def write_atomic(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
     tmp = path.with_name(f"{_TMP}{path.name}-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
     return True
 
 
@@ -237,12 +251,16 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
         # Not listed: a leftover of a publish or prune that was killed; it was never served.
         _delete(public, [version], say)
     staging = public / f"{_TMP}{version}-{os.getpid()}"
-    _copy_tree(site, staging)
+    try:
+        copy_tree(site, staging)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _write_failed(e, site, public, at=written_file(e, staging, dest)) from None
     if _fingerprint_of(staging) != build["fingerprint"]["combined"]:
         shutil.rmtree(staging)
         raise PublishError(f"{site}/ changed while it was being published (a build finished meanwhile?). Run publish again.")
     os.rename(staging, dest)
-    _fsync_dir(public)
+    fsync_dir(public)
     say(f"copied {site} to {dest}")
     return "published"
 
@@ -273,7 +291,53 @@ def _commit(public: Path, entries: list[dict], *, site_name: str) -> None:
     write_atomic(public / VERSIONS_JSON, versions_json(entries))
 
 
-def _delete(public: Path, versions: list[str], say) -> None:
+def _write_failed(error: OSError, site: Path, public: Path, *, at) -> WriteError:
+    return write_error(
+        f"Publishing {shown(site)}/ into {shown(public)}/", error, at=at,
+        kept=f"{shown(public)}/ still serves complete versions only; nothing half-written was left in it.",
+        elsewhere="publish into a folder on another disk with --public DIR",
+    )
+
+
+def _unlisted(public: Path, kept: list[dict]) -> list[str]:
+    """Version folders that no entry names, once the lists are committed: a publish killed while pruning leaves them.
+
+    Called after ``_commit``, when versions.json, versions.js and index.html
+    all name exactly ``kept``: before that, a killed publish may have left
+    versions.js naming a folder that versions.json does not. Only folders
+    whose build.json names the folder itself count; anything else in
+    public/ is someone else's.
+    """
+    listed = {e["version"] for e in kept}
+    return [p.name for p in sorted(public.iterdir()) if p.name not in listed and _is_version_folder(p)]
+
+
+def _found(public: Path, say, *, skip: str) -> list[dict]:
+    """Entries for the version folders of a tree that has no versions.json (a first publish killed before
+    writing it, or a lost list): complete folders are adopted, not taken for leftovers and deleted.
+
+    ``skip`` (the version being published) is left to ``_place``, so its status stays "published".
+    """
+    entries = []
+    for folder in sorted(public.iterdir()):
+        if folder.name != skip and _is_version_folder(folder):
+            entries.append(version_entry(json.loads((folder / "build.json").read_text(encoding="utf-8"))))
+            say(f"listed {folder.name} again: {VERSIONS_JSON} was missing")
+    return order(entries)
+
+
+def _is_version_folder(folder: Path) -> bool:
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        build = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    fingerprint = build.get("fingerprint") if isinstance(build, dict) else None
+    return build.get("version") == folder.name and isinstance(fingerprint, dict) and bool(fingerprint.get("combined"))
+
+
+def _delete(public: Path, versions: list[str], say, *, done: str = "pruned {}") -> None:
     """Rename each folder aside first, so a kill mid-delete leaves a .trash-* folder, not a half version."""
     for version in versions:
         folder = public / version
@@ -281,9 +345,9 @@ def _delete(public: Path, versions: list[str], say) -> None:
             continue
         trash = public / f"{_TRASH}{version}-{os.getpid()}"
         os.rename(folder, trash)
-        _fsync_dir(public)
+        fsync_dir(public)
         shutil.rmtree(trash)
-        say(f"pruned {version}")
+        say(done.format(version))
 
 
 def _clean_leftovers(public: Path, say) -> None:
@@ -298,28 +362,3 @@ def _fingerprint_of(folder: Path) -> str | None:
         return json.loads((folder / "build.json").read_text(encoding="utf-8"))["fingerprint"]["combined"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _copy_tree(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst``, then fsync every file and folder, so the rename publishes data that is on disk.
-
-    Copying everything first and syncing afterwards lets the kernel write back
-    in bulk: several times faster here than syncing each file as it is written.
-    """
-    shutil.copytree(src, dst, copy_function=shutil.copyfile)
-    for root, _dirs, files in os.walk(dst):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,6 +8,9 @@ data folder can be read, nothing can be written, no extension installed.
 Results are small (aggregation happens in DuckDB) and cached by
 (SQL, parameters, fingerprints of the resources the SQL reads): in memory for
 the build, and on disk under the cache folder for later builds.
+
+Content SQL runs under a time limit (``timeout``, the plugin's
+``query_timeout``; see ``deadline``): past it the macro fails naming the SQL.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ import json
 import logging
 import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from site_build.errors import QueryError, RowLimitError
+from site_build.deadline import Deadline, check_timeout, timeout_message
+from site_build.errors import QueryError, RowLimitError, os_cause
 from site_build.package import DataPackage, Fingerprints, Resource
 from site_build.result import QueryResult
 
@@ -54,7 +59,9 @@ class QueryEngine:
         cache_dir: Path | None = None,
         fingerprints: Fingerprints | None = None,
         materialize_bytes: int = 32 << 20,
+        timeout: float | None = 30.0,
     ):
+        self.timeout = check_timeout(timeout)
         self.package = package
         self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()
@@ -62,7 +69,12 @@ class QueryEngine:
         self.fingerprints = fingerprints or Fingerprints(self.cache_dir / "fingerprints.json" if self.cache_dir else None)
         self.stats = QueryStats()
         self._memory: dict[str, QueryResult] = {}
-        self._con = duckdb.connect(":memory:")
+        # Locking external access adds temp_directory to allowed_directories, and DuckDB's
+        # default is <cwd>/.tmp/, where anything planted could be read by content SQL.
+        # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
+        # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
+        self._temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
+        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp.name})
         # Names only: DuckDB's name extraction binds table functions, so it gets a connection
         # of its own with no views (which would bind typed read_csv) and no file access.
         self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -79,9 +91,13 @@ class QueryEngine:
         self._con.execute("SET lock_configuration = true")
 
     def close(self) -> None:
-        self.fingerprints.save()
+        try:
+            self.fingerprints.save()
+        except OSError as e:
+            _cache_failed(self.cache_dir, e)
         self._con.close()
         self._names.close()
+        self._temp.cleanup()
 
     def __enter__(self) -> QueryEngine:
         return self
@@ -108,7 +124,12 @@ class QueryEngine:
         result = self._load_disk(key, sql)
         state = "cached"
         if result is None:
-            result = self._execute(sql, params, limit, resources)
+            try:
+                result = self._execute(sql, params, limit, resources)
+            except QueryError:
+                # The time a failed query cost (a stopped one: about the limit); the macro's warning has the message.
+                log.info("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
+                raise
             self._save_disk(key, result)
             state = "fresh"
             self.stats.executed += 1
@@ -194,22 +215,29 @@ class QueryEngine:
     def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
         self._materialize(resources)
         wrapped = sql if limit is None else f"SELECT * FROM ({sql}) AS _q LIMIT {int(limit) + 1}"
-        try:
-            rel = self._con.execute(wrapped, params or None)
-            rows = rel.fetchall()
-            description = rel.description
-        except duckdb.Error as e:
-            raise QueryError(_describe(e, sql)) from None
+        rows, description = self._run(sql, wrapped, params)
         columns = [d[0] for d in description]
         types = [str(d[1]) for d in description]
         rows = _steady_floats(rows, types)
         if limit is not None and len(rows) > limit:
-            total = self._con.execute(f"SELECT count(*) FROM ({sql}) AS _q", params or None).fetchone()[0]
+            total = self._run(sql, f"SELECT count(*) FROM ({sql}) AS _q", params)[0][0][0]
             raise RowLimitError(
                 f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
                 f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
             )
         return QueryResult(columns, types, rows, sql, self.resources_read(sql))
+
+    def _run(self, sql: str, statement: str, params) -> tuple[list[tuple], list]:
+        """Run ``statement`` (content ``sql``, maybe wrapped) under the time limit; return (rows, description)."""
+        deadline = Deadline(self._con, self.timeout)
+        try:
+            with deadline:
+                rel = self._con.execute(statement, params or None)
+                return rel.fetchall(), rel.description
+        except duckdb.Error as e:
+            if deadline.expired and isinstance(e, duckdb.InterruptException):
+                raise QueryError(timeout_message(_short(sql, 200), self.timeout)) from None
+            raise QueryError(_describe(e, sql)) from None
 
     def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
         if _FILE_FUNCTIONS.search(sql) or not resources:
@@ -236,10 +264,14 @@ class QueryEngine:
         path = self._disk_path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            _cache_failed(self.cache_dir / "queries", e)
 
 
 def view_sql(resource: Resource) -> str:
@@ -262,6 +294,15 @@ def view_sql(resource: Resource) -> str:
     return (
         f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
         f"delim = {_literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
+    )
+
+
+def _cache_failed(folder: Path | None, error: OSError) -> None:
+    # A cache is an optimisation: a full disk costs later builds time, not this build its result.
+    # A warning still fails a strict build, so the full disk is not missed.
+    log.warning(
+        "Could not write to the cache in %s: %s. The build goes on without it. "
+        "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.", folder, os_cause(error)
     )
 
 
@@ -314,7 +355,10 @@ def _describe(error: Exception, sql: str) -> str:
 class Scanner:
     """An unlocked DuckDB connection for the engine's own trusted SQL (validation scans).
 
-    Content SQL never runs here; use ``QueryEngine.query`` for that.
+    Content SQL never runs here; use ``QueryEngine.query`` for that. It has no
+    time limit on purpose: its statements are ours, single scans and hash
+    joins whose time grows with the data, so any fixed limit would fail a
+    valid large package on a slow machine. Its memory limit is its budget.
     """
 
     def __init__(self, memory_limit: str | None = None, threads: int | None = None):

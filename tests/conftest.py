@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from contextlib import ExitStack
+import subprocess
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +49,28 @@ def handbook_project(tmp_path_factory):
     result = build(project, today=HANDBOOK_TODAY)
     assert result.exit_code == 0, result.output
     return project
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A function ``mount(size) -> folder``: a tmpfs of ``size`` ("1m"), a real file system that fills up.
+
+    Each is unmounted when the test ends. Fails (never skips) when mounting is
+    impossible, so a green run always means the full-disk tests ran.
+    """
+    numbers = itertools.count()
+    with ExitStack() as stack:
+        yield lambda size="1m": stack.enter_context(_tmpfs(tmp_path / f"disk-{next(numbers)}", size))
+
+
+@contextmanager
+def _tmpfs(folder: Path, size: str):
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"Cannot mount a {size} tmpfs at {folder}: {mounted.stderr.strip()}. The full-disk tests need root "
+                    "(CAP_SYS_ADMIN) to mount a small real file system.", pytrace=False)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -67,3 +67,24 @@ def test_archive_name_and_missing_build(tmp_path):
 @pytest.mark.parametrize("text, expected", [("电商运营战略手册", "电商运营战略手册"), ("电商 运营/手册", "电商-运营-手册"), ("  ", "handbook"), ("Ｑ４ Plan!", "q4-plan")])
 def test_slug(text, expected):
     assert slug(text) == expected
+
+
+def test_a_full_disk_fails_archive_cleanly_and_keeps_the_previous_zip(tmp_path, small_disk):
+    from click.testing import CliRunner
+
+    from site_build.cli import main
+
+    dist = small_disk("1m") / "dist"
+    build = make_site(tmp_path / "site")
+    previous = archive(tmp_path / "site", dist)
+    before = previous.read_bytes()
+    (tmp_path / "site" / "data.bin").write_bytes(os.urandom(2 << 20))  # 2 MB that deflate cannot shrink
+    result = CliRunner().invoke(main, ["archive", "--site", str(tmp_path / "site"), "--dist", str(dist)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"Error: Archiving {tmp_path}/site/ failed at {dist}/电商运营战略手册-{build['version']}.zip: no space left on device. "
+        f"The partial zip was removed; {dist}/ holds what it held before.\n"
+        "Fix: free space on that disk, or write the zip to another disk with --dist DIR.\n"
+    )
+    assert [p.name for p in dist.iterdir()] == [previous.name]
+    assert previous.read_bytes() == before

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,130 @@ def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
     assert sorted(first) == sorted(second)
     assert [str(k) for k in first if first[k] != second[k]] == []
     assert "[fresh]" not in result.output  # every query came from the disk cache
+
+
+# --- budgets: time limit, leftovers, full disk --------------------------------
+
+CROSS_JOIN = "SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000) b WHERE b.range % 7 = a.orders"
+
+
+def _with_options(project, **options):
+    config = project / "mkdocs.yml"
+    lines = "".join(f"\n      {k}: {v}" for k, v in options.items())
+    config.write_text(config.read_text(encoding="utf-8").replace("  - handbook\n", f"  - handbook:{lines}\n"), encoding="utf-8")
+
+
+def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_sql(tmp_path):
+    import time
+
+    project = copy_site("basic", tmp_path / "project")
+    _with_options(project, query_timeout=1)
+    service = project / "content" / "service.md"
+    service.write_text(service.read_text(encoding="utf-8") + f'\n{{{{ table("{CROSS_JOIN}") }}}}\n', encoding="utf-8")
+    start = time.monotonic()
+    result = build(project)
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert (
+        "service.md: table('SELECT count(*) AS n FROM traffic a CROSS JOIN range(100…') failed: "
+        "Query stopped: it ran past the time limit of 1 s.\n"
+        f"SQL: {CROSS_JOIN}\n"
+        "Fix: make the query cheaper (filter early, aggregate, avoid cross joins), "
+        "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
+    ) in result.output
+    assert "Aborted with 1 warnings in strict mode" in result.output
+    stopped = re.search(r"query SELECT count\(\*\) AS n FROM traffic a CROSS JOIN range\(100000… \[failed\] (\d+) ms", result.output)
+    assert stopped and 1000 <= int(stopped.group(1)) < 2000, result.output
+    assert elapsed < 30, elapsed  # the default limit did not apply
+
+
+#: a build that holds its staging folder (and wrote part of a page) until it is killed
+_HOLD = """
+import sys, time
+from site_build.output import staged
+with staged(sys.argv[1]) as staging:
+    (staging / "index.html").write_text("half a page")
+    print(staging.name, flush=True)
+    time.sleep(600)
+"""
+
+
+def _holding_build(dest):
+    import subprocess
+    import sys
+
+    from publish_helpers import env_for_child
+
+    child = subprocess.Popen([sys.executable, "-c", _HOLD, str(dest)], env=env_for_child(), stdout=subprocess.PIPE, text=True)
+    return child, child.stdout.readline().strip()
+
+
+def test_the_next_build_removes_staging_folders_of_killed_builds_only(tmp_path):
+    project = copy_site("basic", tmp_path / "project")
+    live, live_name = _holding_build(project / "site")
+    try:
+        killed, killed_name = _holding_build(project / "site")
+        killed.kill()
+        killed.wait()
+        (project / "site").mkdir()
+        (project / f"site.old-{killed.pid}").mkdir()  # killed after the swap, before deleting the old site
+        (project / "site.staging-1").mkdir()  # PID 1 is running: a reused PID, so nobody can tell; kept
+        (project / "site.staging-notes").mkdir()  # not a build's name
+        assert killed_name == f"site.staging-{killed.pid}" and (project / killed_name / "index.html").exists()
+        result = build(project)
+        assert result.exit_code == 0, result.output
+        left = sorted(p.name for p in project.iterdir() if p.name.startswith("site."))
+        assert left == sorted([live_name, "site.staging-1", "site.staging-notes"])
+        assert (project / live_name / "index.html").read_text() == "half a page"
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_build_killed_mid_swap_gets_its_previous_site_back(tmp_path):
+    from site_build.output import remove_leftovers
+
+    site = tmp_path / "site"
+    killed, name = _holding_build(site)
+    killed.kill()
+    killed.wait()
+    (tmp_path / f"site.old-{killed.pid}").mkdir()
+    (tmp_path / f"site.old-{killed.pid}" / "index.html").write_text("previous site")
+    assert remove_leftovers(site) == [tmp_path / name]
+    assert (site / "index.html").read_text() == "previous site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_previous_site(tmp_path, small_disk):
+    project = copy_site("basic", tmp_path / "project")
+    disk = small_disk("1m")
+    (disk / "site").mkdir()
+    (disk / "site" / "marker.txt").write_text("previous build")
+    result = build(project, "--site-dir", str(disk / "site"))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert re.search(
+        rf"^Error: Building into {re.escape(str(disk))}/site/ failed( at {re.escape(str(disk))}/site/\S+)?: no space left on device\. "
+        r"The partial build was removed\.\nFix: free space on that disk, or build on another disk with --site-dir DIR\.\n"
+        rf"Build failed; {re.escape(str(disk))}/site was left as it was\.$",
+        result.output, re.M,
+    ), result.output
+    assert sorted(p.name for p in disk.iterdir()) == ["site"]
+    assert [p.name for p in (disk / "site").iterdir()] == ["marker.txt"]
+
+
+def test_a_build_leaves_no_private_duckdb_temp_folder(tmp_path):
+    """`handbook build` never calls on_shutdown, so the engine is not closed: its temp folder must go at exit anyway."""
+    import subprocess
+    import sys
+
+    from publish_helpers import env_for_child
+
+    project = copy_site("basic", tmp_path / "project")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**env_for_child(), "TMPDIR": str(temp), "HANDBOOK_TODAY": "2025-11-20"}
+    child = subprocess.run([sys.executable, "-m", "site_build", "build"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stderr
+    assert [p.name for p in temp.iterdir() if p.name.startswith("handbook-duckdb-")] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -226,6 +227,107 @@ def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
     assert bad_keep.exit_code == 2
 
 
+# --- leftovers of killed prunes, full disks --------------------------------------
+
+def test_a_version_folder_left_by_a_killed_prune_is_removed_by_the_next_publish(tmp_path):
+    public = tmp_path / "public"
+    first = make_site(tmp_path / "s1", as_of="2026-01-31", salt="1")
+    second = make_site(tmp_path / "s2", as_of="2026-02-28", salt="2")
+    third = make_site(tmp_path / "s3", as_of="2026-03-31", salt="3")
+    publish(tmp_path / "s1", public)
+    publish(tmp_path / "s2", public)
+    # `--keep 1` killed after committing the lists without the first version, before deleting its folder:
+    publishing._commit(public, publishing.order([publishing.version_entry(second)]), site_name="x")
+    # Folders that are not versions of this tree stay: someone's notes, a copy under another name, a bare id.
+    (public / "notes").mkdir()
+    (public / "notes" / "build.json").write_text("{}", encoding="utf-8")
+    import shutil
+
+    shutil.copytree(public / first["version"], public / "backup")
+    (public / "2026.01.01-abcdef").mkdir()
+    messages = []
+    result = publish(tmp_path / "s3", public, log=messages.append)
+    assert f"removed {first['version']}: no versions.json entry names it (left by an interrupted prune)" in messages
+    assert result.versions == [third["version"], second["version"]]
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == sorted(["2026.01.01-abcdef", "backup", "notes", second["version"], third["version"]])
+    assert check_tree(public) == []
+
+
+def test_without_a_versions_list_the_version_folders_are_listed_again_not_deleted(tmp_path):
+    public = tmp_path / "public"
+    first = make_site(tmp_path / "s1", as_of="2026-01-31", salt="1")
+    second = make_site(tmp_path / "s2", as_of="2026-02-28", salt="2")
+    publish(tmp_path / "s1", public)
+    (public / "versions.json").unlink()  # lost (or a first publish killed before writing it)
+    messages = []
+    result = publish(tmp_path / "s2", public, log=messages.append)
+    assert f"listed {first['version']} again: versions.json was missing" in messages
+    assert result.versions == [second["version"], first["version"]]
+    assert check_tree(public) == []
+
+
+def test_a_folder_that_only_versions_js_names_is_not_taken_for_a_leftover(tmp_path):
+    """A publish killed after writing versions.js but before versions.json: until the lists agree again, versions.js needs that folder."""
+    public = tmp_path / "public"
+    first = make_site(tmp_path / "s1", as_of="2026-01-31", salt="1")
+    second = make_site(tmp_path / "s2", as_of="2026-02-28", salt="2")
+    third = make_site(tmp_path / "s3", as_of="2026-03-31", salt="3")
+    publish(tmp_path / "s1", public)
+    publish(tmp_path / "s2", public)
+    entries = publishing.read_versions(public)
+    publishing.write_atomic(public / "versions.json", publishing.versions_json(publishing.order([e for e in entries if e["version"] == first["version"]])))
+    assert versions_js(public) == [second["version"], first["version"]]  # the state the kill left
+    # Every step the publish reports must leave a tree that serves a complete state (a kill may come next).
+    broken = []
+    result = publish(tmp_path / "s3", public, keep=1, log=lambda message: broken.extend(f"{message}: {p}" for p in check_tree(public)))
+    assert broken == []
+    assert result.versions == [third["version"]]
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == [third["version"]]
+
+
+def _tree(public: Path) -> dict:
+    return {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file() and p.name != ".publish.lock"}
+
+
+def test_a_full_disk_fails_publish_cleanly_and_keeps_the_published_tree(tmp_path, small_disk):
+    public = small_disk("1m") / "public"
+    make_site(tmp_path / "small", salt="s")
+    big = big_site(tmp_path / "big", salt="b", pages=40, filler=60000, as_of="2026-11-30")  # 2.4 MB
+    publish(tmp_path / "small", public)
+    before = _tree(public)
+    result = CliRunner().invoke(main, ["publish", "--site", str(tmp_path / "big"), "--public", str(public)])
+    assert result.exit_code == 1, result.output
+    assert re.fullmatch(
+        rf"Error: Publishing {tmp_path}/big/ into {public}/ failed at {public}/{big['version']}/\S+: no space left on device\. "
+        rf"{public}/ still serves complete versions only; nothing half-written was left in it\.\n"
+        r"Fix: free space on that disk, or publish into a folder on another disk with --public DIR\.\n",
+        result.stderr,
+    ), result.stderr
+    assert _tree(public) == before
+    assert check_tree(public) == []
+
+
+def test_a_file_size_limit_fails_publish_alike(tmp_path):
+    """EFBIG, from a child whose RLIMIT_FSIZE is 100 kB (SIGXFSZ ignored, so write() fails instead of killing it)."""
+    public = tmp_path / "public"
+    make_site(tmp_path / "small", salt="s")
+    big = big_site(tmp_path / "big", salt="b", pages=3, filler=200_000, as_of="2026-11-30")
+    publish(tmp_path / "small", public)
+    before = _tree(public)
+    limited = ("import resource, signal, sys\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))\nfrom site_build.cli import main\nmain(sys.argv[1:])")
+    child = subprocess.run([sys.executable, "-c", limited, "publish", "--site", str(tmp_path / "big"), "--public", str(public)],
+                           env=env_for_child(), capture_output=True, text=True, timeout=120)
+    assert child.returncode == 1, child.stderr
+    assert re.fullmatch(
+        rf"Error: Publishing {tmp_path}/big/ into {public}/ failed at {public}/{big['version']}/\S+\.html: file too large \(over the file size limit\)\. "
+        rf"{public}/ still serves complete versions only; nothing half-written was left in it\.\n"
+        r"Fix: raise the file size limit \(ulimit -f\), or publish into a folder on another disk with --public DIR\.\n",
+        child.stderr,
+    ), child.stderr
+    assert _tree(public) == before
+
+
 # --- the GitHub Actions workflow ---------------------------------------------
 
 WORKFLOW = ROOT / ".github/workflows/publish.yml"
@@ -375,3 +477,15 @@ def test_switcher_outside_a_publish_tree_requests_nothing(two_versions, browser_
         assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], True)]
         assert not [u for u in requested if u.endswith(("/versions.js", "/versions.json")) and "/assets/handbook/" not in u]
         problems.assert_clean()
+
+
+def test_a_first_publish_killed_before_writing_the_lists_is_published_on_the_next_run(tmp_path):
+    public = tmp_path / "public"
+    build = make_site(tmp_path / "site")
+    public.mkdir()
+    import shutil
+
+    shutil.copytree(tmp_path / "site", public / build["version"])  # placed, then killed: no versions.json yet
+    result = publish(tmp_path / "site", public)
+    assert (result.status, result.versions) == ("published", [build["version"]])
+    assert check_tree(public) == []

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,85 @@ def test_parquet_resources_are_typed_views(tmp_path):
     with QueryEngine(DataPackage.load(tmp_path)) as e:
         assert e.columns_of(e.package.resource("sales")) == [("day", "DATE"), ("channel", "VARCHAR"), ("amount", "DOUBLE")]
         assert e.query("SELECT channel, sum(amount) FROM sales GROUP BY 1 ORDER BY 1").rows == [("c0", 3.0), ("c1", 6.0)]
+
+
+# --- budgets: a time limit for content SQL, a private temp folder --------------
+
+#: 13 traffic rows times a trillion: runs for hours unless something stops it
+CROSS_JOIN = "SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000) b WHERE b.range % 7 = a.orders"
+
+
+def test_a_query_past_the_time_limit_is_stopped_with_sql_limit_and_fix(data, tmp_path):
+    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache", timeout=1) as e:
+        start = time.monotonic()
+        with pytest.raises(QueryError) as info:
+            e.query(CROSS_JOIN)
+        elapsed = time.monotonic() - start
+        assert str(info.value) == (
+            "Query stopped: it ran past the time limit of 1 s.\n"
+            "SQL: SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000) b WHERE b.range % 7 = a.orders\n"
+            "Fix: make the query cheaper (filter early, aggregate, avoid cross joins), "
+            "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
+        )
+        assert 1 <= elapsed < 3, elapsed
+        # the connection is usable afterwards, and the stopped query was not cached
+        assert e.query("SELECT count(*) FROM traffic").scalar() == 13
+        assert e.stats.executed == 1
+    assert len(list((tmp_path / "cache" / "queries").rglob("*.json"))) == 1
+
+
+def test_the_row_count_of_a_too_long_result_is_under_the_limit_too(data):
+    with QueryEngine(DataPackage.load(data), timeout=1) as e:
+        start = time.monotonic()
+        with pytest.raises(QueryError, match=r"^Query stopped: it ran past the time limit of 1 s\.\n"):
+            # the first rows come at once; counting all of them would take hours
+            e.query("SELECT b.range FROM traffic a CROSS JOIN range(1000000000000) b", limit=5)
+        assert time.monotonic() - start < 4
+
+
+def test_the_time_limit_must_be_positive(data):
+    with pytest.raises(QueryError) as info:
+        QueryEngine(DataPackage.load(data), timeout=0)
+    assert str(info.value) == (
+        "query_timeout must be a positive number of seconds, got 0.\n"
+        "Fix: set query_timeout in mkdocs.yml to the longest a single query may run, for example 30."
+    )
+
+
+def test_a_file_in_duckdbs_default_temp_folder_cannot_be_read(data, tmp_path, monkeypatch):
+    # DuckDB's default temp_directory is <cwd>/.tmp/, which it allows once external access is locked.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "planted.csv").write_text("secret\nhunter2\n", encoding="utf-8")
+    with QueryEngine(DataPackage.load(data)) as e:
+        for path in (".tmp/planted.csv", str(tmp_path / ".tmp" / "planted.csv")):
+            with pytest.raises(QueryError) as info:
+                e.query(f"SELECT * FROM read_csv('{path}')")
+            assert f'Permission Error: Cannot access file "{path}"' in str(info.value)
+        private = Path(e._con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+        assert private.is_dir() and not any(private.iterdir())
+        assert private.stat().st_mode & 0o077 == 0  # only this user can plant files there
+    assert not private.exists()  # removed on close
+
+
+def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
+    import logging
+
+    cache = small_disk("64k")
+    (cache / "filler").write_bytes(b"x" * (64 << 10))  # the disk is full from the start
+    # A handler of its own: after a build, the plugin stops "handbook" records from reaching caplog's root handler.
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logging.getLogger("handbook.query").addHandler(handler)
+    try:
+        with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+            assert e.query("SELECT channel, count(*) FROM traffic GROUP BY 1 ORDER BY 1").rows == [("京东", 6), ("天猫", 7)]
+    finally:
+        logging.getLogger("handbook.query").removeHandler(handler)
+    fix = "The build goes on without it. Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere."
+    assert [r.getMessage() for r in records] == [
+        f"Could not write to the cache in {cache}/queries: no space left on device. {fix}",  # the result
+        f"Could not write to the cache in {cache}: no space left on device. {fix}",  # the file fingerprints, on close
+    ]
+    assert not list((cache / "queries").rglob("*.tmp"))
