@@ -24,7 +24,7 @@ from pathlib import Path
 import frictionless
 from frictionless import FrictionlessException
 
-from site_build.cells import Column, bounds
+from site_build.cells import Column
 from site_build.checks import (
     MAX_EXTRA_CELLS,
     Finding,
@@ -132,6 +132,10 @@ def _open_package(package: DataPackage):
 
 def _read_header(resource: Resource, fres, prefix: str) -> _Table:
     table = _Table(resource, prefix=prefix)
+    table.errors = _schema_errors(resource, fres.schema.fields)
+    if table.errors:
+        table.readable = False
+        return table
     if resource.format == "parquet":
         fields = list(fres.schema.fields)
         table.columns = [Column(i, f.to_descriptor(), tuple(fres.schema.missing_values), tuple(f.supported_constraints)) for i, f in enumerate(fields, start=1)]
@@ -139,7 +143,7 @@ def _read_header(resource: Resource, fres, prefix: str) -> _Table:
         if not resource.path.exists():
             table.errors.append(_resource_error(resource, "scheme-error", f"{resource.relpath} not found"))
             table.readable = False
-        return _check_schema(table)
+        return table
     # A copy without foreign keys: opening the original would read every referenced row in Python.
     copy = fres.to_copy()
     copy.schema.foreign_keys = []
@@ -162,7 +166,7 @@ def _read_header(resource: Resource, fres, prefix: str) -> _Table:
     except FrictionlessException as e:
         table.errors.append(_resource_error(resource, e.error.type, e.error.message))
         table.readable = False
-    return _check_schema(table)
+    return table
 
 
 def _dialect(fres) -> tuple[str, str] | None:
@@ -176,24 +180,23 @@ def _dialect(fres) -> tuple[str, str] | None:
     return py.delimiter, py.quotechar or '"'
 
 
-def _check_schema(table: _Table) -> _Table:
-    """Constraints frictionless cannot apply (it raises on them), reported as schema errors."""
-    res = table.resource
-    for col in table.columns:
-        field = table.fields[col.number]
-        pattern = col.checked.get("pattern")
+def _schema_errors(resource: Resource, fields) -> list[Error]:
+    """Constraints frictionless cannot apply (it raises on them), as schema errors."""
+    found = []
+    for field in fields:
+        constraints = field.constraints or {}
+        pattern = constraints.get("pattern") if "pattern" in field.supported_constraints else None
         problem = None
         if pattern is not None and not _compiles(pattern):
             problem = f"constraint pattern {pattern!r} is not a valid regular expression"
         reader = field.create_value_reader()
-        for name in bounds(col):
-            if reader(col.constraints[name]) is None:
-                problem = f"constraint {name} {col.constraints[name]!r} is not a valid {col.type}"
+        for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if name in constraints and name in field.supported_constraints and reader(constraints[name]) is None:
+                problem = f"constraint {name} {constraints[name]!r} is not a valid {field.type}"
         if problem:
-            where = f"{res.relpath}: field '{col.name}' (resource '{res.name}' in datapackage.json)"
-            table.errors.append(Error("schema-error", res.name, res.relpath, f"{where}: {problem}. Fix the constraint in the schema.", field=col.name))
-            table.readable = False
-    return table
+            where = f"{resource.relpath}: field '{field.name}' (resource '{resource.name}' in datapackage.json)"
+            found.append(Error("schema-error", resource.name, resource.relpath, f"{where}: {problem}. Fix the constraint in the schema.", field=field.name))
+    return found
 
 
 def _compiles(pattern) -> bool:
