@@ -10,42 +10,44 @@ so its verdict still matches.
 
 from __future__ import annotations
 
-import bisect
-import csv
 import hashlib
-import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import field as _field
 from pathlib import Path
 
 import frictionless
 from frictionless import FrictionlessException
 
+from site_build.cells import Column
 from site_build.checks import (
     MAX_EXTRA_CELLS,
-    Column,
     Finding,
+    Side,
     csv_source,
+    to_group,
     parquet_source,
     scan_cells,
     scan_duplicates,
     scan_extra_cells,
     scan_foreign_key,
 )
-from site_build.errors import DataInvalid
+from site_build.errors import DataInvalid, suggest
+from site_build.judge import judge
+from site_build.rownumbers import count_lines, shift_rows
+from site_build.verdicts import cache_key, load_cache, save_cache
 from site_build.package import DataPackage, Fingerprints, Resource
 from site_build.query import Scanner
 from site_build.report import Error, Group, Report, shorten
 
-#: bump when checks change, so cached verdicts are not reused
-CACHE_FORMAT = 1
 MEMORY_LIMIT = "2GB"
-_UTF8 = {"utf-8", "utf_8", "utf8", "ascii", "us-ascii"}
+#: DuckDB reads these, and skips a UTF-8 byte order mark (Excel's "CSV UTF-8" writes one)
+_UTF8 = {"utf-8", "utf_8", "utf8", "ascii", "us-ascii", "utf-8-sig"}
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,7 +68,7 @@ def validate(package: DataPackage, *, errors_per_type: int = 5, progress: Progre
     if problems:
         report.groups = [Group(e.type, None, "datapackage.json", total=1, errors=[e]) for e in problems]
     else:
-        tables = {name: _read_header(res, fpackage.get_resource(name)) for name, res in package.resources.items()}
+        tables = {name: _read_header(res, fpackage.get_resource(name), f"r{i}") for i, (name, res) in enumerate(package.resources.items())}
         prints = Fingerprints(Path(cache_dir) / "fingerprints.json") if cache_dir else None
         # Twice as many threads as cores: the CSV scan waits on reads, and overlapping them measured ~10% faster.
         with Scanner(memory_limit=MEMORY_LIMIT, threads=2 * (os.cpu_count() or 1)) as scanner:
@@ -94,21 +96,28 @@ class _Table:
     columns: list[Column] = _field(default_factory=list)
     errors: list[Error] = _field(default_factory=list)
     readable: bool = True
-    #: frictionless detected an encoding DuckDB does not read: let frictionless check the rows
+    #: frictionless detected an encoding or dialect DuckDB does not read: let frictionless check the rows
     fallback: object | None = None
+    #: (delimiter, quote) as frictionless detected them when the descriptor declares none
+    dialect: tuple[str, str] = (",", '"')
+    #: the frictionless field of each column, by number, for the cells SQL cannot judge
+    fields: dict = _field(default_factory=dict)
+    #: field number -> table of frictionless's verdicts on its hard cells; None until judged
+    judged: dict | None = None
+    prefix: str = "r"
 
     @property
     def source(self) -> str:
         r = self.resource
         if r.format == "parquet":
             return parquet_source(str(r.path), self.columns)
-        return csv_source(str(r.path), len(self.columns) + 1, r.delimiter)
+        return csv_source(str(r.path), len(self.columns) + 1, self.dialect)
 
     def counting_source(self, parallel: bool) -> str:
         r = self.resource
         if r.format == "parquet":
             return self.source
-        return csv_source(str(r.path), len(self.columns) + 1, r.delimiter, numbered=False, parallel=parallel)
+        return csv_source(str(r.path), len(self.columns) + 1, self.dialect, numbered=False, parallel=parallel)
 
 
 def _open_package(package: DataPackage):
@@ -121,10 +130,16 @@ def _open_package(package: DataPackage):
     return fpackage, []
 
 
-def _read_header(resource: Resource, fres) -> _Table:
-    table = _Table(resource)
+def _read_header(resource: Resource, fres, prefix: str) -> _Table:
+    table = _Table(resource, prefix=prefix)
+    table.errors = _schema_errors(resource, fres.schema.fields)
+    if table.errors:
+        table.readable = False
+        return table
     if resource.format == "parquet":
-        table.columns = [Column(i, f.to_descriptor(), tuple(fres.schema.missing_values), tuple(f.supported_constraints)) for i, f in enumerate(fres.schema.fields, start=1)]
+        fields = list(fres.schema.fields)
+        table.columns = [Column(i, f.to_descriptor(), tuple(fres.schema.missing_values), tuple(f.supported_constraints)) for i, f in enumerate(fields, start=1)]
+        table.fields = dict(enumerate(fields, start=1))
         if not resource.path.exists():
             table.errors.append(_resource_error(resource, "scheme-error", f"{resource.relpath} not found"))
             table.readable = False
@@ -143,9 +158,10 @@ def _read_header(resource: Resource, fres) -> _Table:
                 Column(i, f.to_descriptor(), tuple(f.missing_values) if f.has_defined("missing_values") else missing, tuple(f.supported_constraints))
                 for i, f in enumerate(expected, start=1)
             ]
-            # frictionless is the reference for what DuckDB cannot check exactly: other encodings,
-            # and string formats (email, uri, uuid, binary) whose rules live in Python libraries.
-            if (copy.encoding or "utf-8").lower() not in _UTF8 or any(_python_only_format(c) for c in table.columns):
+            table.fields = dict(enumerate(expected, start=1))
+            table.dialect = _dialect(copy)
+            # frictionless is the reference for what DuckDB cannot read: other encodings, odd CSV dialects.
+            if (copy.encoding or "utf-8").lower() not in _UTF8 or table.dialect is None:
                 table.fallback = fres
     except FrictionlessException as e:
         table.errors.append(_resource_error(resource, e.error.type, e.error.message))
@@ -153,8 +169,42 @@ def _read_header(resource: Resource, fres) -> _Table:
     return table
 
 
-def _python_only_format(column: Column) -> bool:
-    return column.type == "string" and column.descriptor.get("format", "default") not in ("default", None)
+def _dialect(fres) -> tuple[str, str] | None:
+    """(delimiter, quote) of the CSV as frictionless read it (declared or sniffed); None if DuckDB cannot read it alike."""
+    control = fres.dialect.get_control("csv")
+    if control is None:
+        return (",", '"')
+    py = control.to_python()
+    if py.skipinitialspace or py.escapechar or not py.doublequote or len(py.delimiter) != 1:
+        return None
+    return py.delimiter, py.quotechar or '"'
+
+
+def _schema_errors(resource: Resource, fields) -> list[Error]:
+    """Constraints frictionless cannot apply (it raises on them), as schema errors."""
+    found = []
+    for field in fields:
+        constraints = field.constraints or {}
+        pattern = constraints.get("pattern") if "pattern" in field.supported_constraints else None
+        problem = None
+        if pattern is not None and not _compiles(pattern):
+            problem = f"constraint pattern {pattern!r} is not a valid regular expression"
+        reader = field.create_value_reader()
+        for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if name in constraints and name in field.supported_constraints and reader(constraints[name]) is None:
+                problem = f"constraint {name} {constraints[name]!r} is not a valid {field.type}"
+        if problem:
+            where = f"{resource.relpath}: field '{field.name}' (resource '{resource.name}' in datapackage.json)"
+            found.append(Error("schema-error", resource.name, resource.relpath, f"{where}: {problem}. Fix the constraint in the schema.", field=field.name))
+    return found
+
+
+def _compiles(pattern) -> bool:
+    try:
+        re.compile(f"^{pattern}$")
+    except (re.error, TypeError):
+        return False
+    return True
 
 
 def _label_error(resource: Resource, e) -> Error:
@@ -165,6 +215,34 @@ def _resource_error(resource: Resource, kind: str, message: str) -> Error:
     return Error(kind, resource.name, resource.relpath, message)
 
 
+def _file_errors(res: Resource) -> list[Error]:
+    """The file's size and hash against the resource's ``bytes`` and ``hash``, as frictionless checks them."""
+    found = []
+    declared = res.descriptor.get("bytes")
+    if declared and isinstance(declared, int) and declared != res.path.stat().st_size:
+        message = (f"{res.relpath} has {res.path.stat().st_size:,} bytes but resource '{res.name}' declares bytes {declared}. "
+                   "The file changed since it was described: re-export it, or update bytes in datapackage.json.")
+        found.append(_resource_error(res, "byte-count", message))
+    if isinstance(res.descriptor.get("hash"), str) and res.descriptor["hash"]:
+        algorithm, colon, expected = res.descriptor["hash"].partition(":")
+        algorithm, expected = (algorithm, expected) if colon else ("md5", algorithm)
+        if algorithm in ("md5", "sha256"):
+            actual = _file_hash(res.path, algorithm)
+            if actual != expected:
+                message = (f"{res.relpath} has {algorithm} {actual} but resource '{res.name}' declares hash {res.descriptor['hash']!r}. "
+                           "The file changed since it was described: re-export it, or update hash in datapackage.json.")
+                found.append(_resource_error(res, "hash-count", message))
+    return found
+
+
+def _file_hash(path: Path, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 # -- rows (DuckDB) ------------------------------------------------------------
 
 
@@ -173,11 +251,15 @@ def _check_table(scanner: Scanner, table: _Table, tables: dict, first: int, cach
     groups = [Group(e.type, res.name, res.relpath, e.field, total=1, errors=[e]) for e in table.errors]
     if not table.readable:
         return groups, 0, False
+    stopped = _missing_references(table, tables)
+    if stopped:
+        return groups + [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in stopped], 0, False
     if table.fallback is not None:
         rows, findings = _frictionless_rows(table)
         return groups + findings, rows, False
-    key = _cache_key(table, tables, first, prints) if cache_dir else None
-    hit = _load_cache(cache_dir, key)
+    groups += [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in _file_errors(res)]
+    key = cache_key(table, tables, first, prints) if cache_dir else None
+    hit = load_cache(cache_dir, key)
     if hit is not None:
         rows, findings = hit
     else:
@@ -187,8 +269,8 @@ def _check_table(scanner: Scanner, table: _Table, tables: dict, first: int, cach
             kind = "encoding-error" if "unicode" in str(e).lower() else "source-error"
             message = str(e).strip().splitlines()[0]
             return groups + [Group(kind, res.name, res.relpath, total=1, errors=[_resource_error(res, kind, message)])], 0, False
-        _save_cache(cache_dir, key, rows, findings)
-    return groups + [_group(res, f) for f in findings], rows, hit is not None
+        save_cache(cache_dir, key, rows, findings)
+    return groups + [to_group(res.name, res.relpath, f) for f in findings], rows, hit is not None
 
 
 def _scan(scanner: Scanner, table: _Table, tables: dict, first: int) -> tuple[int, list[Finding]]:
@@ -198,52 +280,86 @@ def _scan(scanner: Scanner, table: _Table, tables: dict, first: int) -> tuple[in
     keys = [[c] for c in columns if c.constraints.get("unique") is True] + ([pk] if pk else [])
     # Counting lines (for empty-line renumbering) overlaps the DuckDB scan, which releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        lines = pool.submit(_count_lines, res.path) if res.format == "csv" else None
+        lines = pool.submit(count_lines, res.path) if res.format == "csv" else None
         rows, findings, extra_rows, duplicates = _scan_cells(scanner, table, first, pk, keys)
         lines = lines.result() if lines else None
     if extra_rows:
-        wide = csv_source(str(res.path), len(columns) + 1 + MAX_EXTRA_CELLS, res.delimiter)
+        wide = csv_source(str(res.path), len(columns) + 1 + MAX_EXTRA_CELLS, table.dialect)
         findings.append(scan_extra_cells(scanner, wide, columns, first=first))
     for key, count in zip(keys, duplicates):
         if count:
-            findings.append(scan_duplicates(scanner, table.source, key, kind="primary-key" if key is pk else "unique-error", first=first))
+            kind = "primary-key" if key is pk else "unique-error"
+            findings.append(scan_duplicates(scanner, table.source, columns, key, kind=kind, first=first, judged=table.judged))
     for fk in res.foreign_keys:
         findings.append(_scan_foreign_key(scanner, table, tables, fk, first))
     # Parquet has no ragged rows: a NULL there is an empty cell, never a missing one.
     findings = [f for f in findings if f and f.total and not (f.type == "missing-cell" and res.format == "parquet")]
     if res.format == "csv":
-        findings, empty_lines = _shift_rows(res, rows, findings, pk, first, lines)
+        findings, empty_lines = shift_rows(res, table.dialect[0], rows, findings, pk, first, lines)
         rows += empty_lines
     return rows, _ordered(findings)
 
 
 def _scan_cells(scanner: Scanner, table: _Table, first: int, pk: list[Column], keys: list[list[Column]]):
+    """Scan once; if some cells need frictionless's verdict, get it and scan again."""
+    table.judged = table.judged or {}
+    result = _scan_cells_once(scanner, table, first, pk, keys)
+    if result[-1]:
+        table.judged.update(judge(scanner, table.source, result[-1], table.fields, table.prefix))
+        result = _scan_cells_once(scanner, table, first, pk, keys)
+    return result[:-1]
+
+
+def _scan_cells_once(scanner: Scanner, table: _Table, first: int, pk: list[Column], keys: list[list[Column]]):
     width = len(table.columns) + (table.resource.format == "csv")
-    counting = table.counting_source(parallel=True)
+    kw = {"first": first, "primary_key": pk, "keys": keys, "judged": table.judged}
     try:
-        return scan_cells(scanner, (counting, table.source), table.columns, width, first=first, primary_key=pk, keys=keys)
+        return scan_cells(scanner, (table.counting_source(parallel=True), table.source), table.columns, width, **kw)
     except Scanner.Error as e:
         if "parallel" not in str(e):
             raise
     # Quoted newlines with short rows: DuckDB's parallel reader cannot pad them.
-    counting = table.counting_source(parallel=False)
-    return scan_cells(scanner, (counting, table.source), table.columns, width, first=first, primary_key=pk, keys=keys)
+    return scan_cells(scanner, (table.counting_source(parallel=False), table.source), table.columns, width, **kw)
+
+
+def _side(scanner: Scanner, table: _Table, key: list[Column]) -> Side:
+    if table.judged is None:  # a parent not scanned yet: judge its key's hard cells now
+        table.judged = judge(scanner, table.source, key, table.fields, table.prefix) if key else {}
+    return Side(table.source, table.columns, key, table.judged)
 
 
 def _scan_foreign_key(scanner: Scanner, table: _Table, tables: dict, fk: dict, first: int) -> Finding | None:
     fields = _names(fk.get("fields"))
     ref = fk.get("reference") or {}
     parent_name = ref.get("resource") or table.resource.name
-    parent = tables.get(parent_name)
+    parent = tables[parent_name] if parent_name != table.resource.name else table
     by_name = {c.name: c for c in table.columns}
-    if parent is None or not parent.readable or not set(fields) <= set(by_name):
+    if not parent.readable or not set(fields) <= set(by_name):
         return None
     parent_cols = {c.name: c for c in parent.columns}
     ref_fields = _names(ref.get("fields"))
-    if not set(ref_fields) <= set(parent_cols):
-        return None
     reference = f"{parent_name}({', '.join(ref_fields)})"
-    return scan_foreign_key(scanner, table.source, [by_name[n] for n in fields], parent.source, [parent_cols[n] for n in ref_fields], reference=reference, first=first)
+    unknown = [n for n in ref_fields if n not in parent_cols]
+    if unknown:
+        # frictionless reads an unknown field as empty, so no child value is found: say why
+        reference += f", which has no field {', '.join(map(repr, unknown))} (its fields: {', '.join(parent_cols)}); fix the foreign key's reference fields"
+    child = _side(scanner, table, [by_name[n] for n in fields])
+    parent_side = _side(scanner, parent, [] if unknown else [parent_cols[n] for n in ref_fields])
+    return scan_foreign_key(scanner, child, parent_side, reference=reference, first=first)
+
+
+def _missing_references(table: _Table, tables: dict) -> list[Error]:
+    """Foreign keys to a resource that does not exist: frictionless stops checking the resource there."""
+    res, found = table.resource, []
+    for fk in res.foreign_keys:
+        name = (fk.get("reference") or {}).get("resource") or res.name
+        if name not in tables:
+            message = (
+                f"{res.relpath}: the foreign key ({', '.join(_names(fk.get('fields')))}) of resource '{res.name}' refers to resource '{name}', "
+                f"which is not in datapackage.json. " + suggest(name, tables, noun="resource") + " Fix the reference's resource name."
+            )
+            found.append(_resource_error(res, "resource-error", message))
+    return found
 
 
 def _names(value) -> list[str]:
@@ -255,87 +371,7 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (order.index(f.type), f.field_number or 0))
 
 
-# -- row numbers as frictionless counts them ----------------------------------
-
-
-def _shift_rows(res: Resource, rows: int, findings: list[Finding], pk: list[Column], first: int, lines: int) -> tuple[list[Finding], int]:
-    """Renumber rows when the file has empty lines, which DuckDB skips but frictionless counts.
-
-    Returns the findings and the number of empty lines.
-    """
-    empties = _empty_records(res.path, rows + 1, res.delimiter, lines)
-    if not empties:
-        return findings, 0
-    for f in findings:
-        f.samples = [(_real_row(s[0], empties), *s[1:]) for s in f.samples]
-        if f.type in ("unique-error", "primary-key") and f.samples and len(f.samples[0]) > 2:
-            f.samples = [(r, v, _real_row(n, empties)) for r, v, n in f.samples]
-    kinds = [("blank-row", None)] + ([("primary-key", "all key cells empty")] if pk else [])
-    for kind, rule in kinds:
-        found = next((f for f in findings if f.type == kind and f.rule == rule), None)
-        if found is None:
-            found = Finding(kind, field=", ".join(c.name for c in pk) if rule else None, rule=rule)
-            findings.append(found)
-        found.total += len(empties)
-        found.samples = sorted(found.samples + [(r, None) for r in empties[:first]])[:first]
-    return findings, len(empties)
-
-
-def _count_lines(path: Path) -> int:
-    """Lines in the file, counting a last line without a newline."""
-    lines, last = 0, b"\n"
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
-
-
-def _empty_records(path: Path, records: int, delimiter: str, lines: int) -> list[int]:
-    if lines == records:
-        return []  # one record per line: DuckDB's numbering is exact
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        return [n for n, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=1) if not cells]
-
-
-def _real_row(rn: int, empties: list[int]) -> int:
-    row = rn
-    while True:
-        shifted = rn + bisect.bisect_right(empties, row)
-        if shifted == row:
-            return row
-        row = shifted
-
-
-# -- findings to report groups ----------------------------------------------------
-
-
-def _group(res: Resource, f: Finding) -> Group:
-    errors = [_error(res, f, s) for s in f.samples]
-    return Group(f.type, res.name, res.relpath, f.field, f.rule, f.total, errors)
-
-
-def _error(res: Resource, f: Finding, sample: tuple) -> Error:
-    row, value = sample[0], sample[1]
-    shown = shorten(value)
-    number = sample[2] if f.type == "extra-cell" else f.field_number
-    if f.type == "blank-row":
-        message = "the row is completely blank"
-    elif f.type == "missing-cell":
-        message = f"{f.field} (column {number}) is missing: the row has fewer cells than the header"
-    elif f.type == "extra-cell":
-        message = f"extra cell {shown!r} in column {number}, beyond the fields of the schema"
-    elif f.type == "type-error":
-        message = f"{f.field} = {shown!r} is not a valid {f.rule.removeprefix('type ')}"
-    elif f.type == "constraint-error":
-        message = f"{f.field} is empty but required" if f.rule == "required" else f"{f.field} = {shown} violates {f.rule}"
-    elif f.type in ("unique-error", "primary-key") and len(sample) > 2:
-        message = f"{f.field} = {shown} repeats row {sample[2]}"
-    elif f.type == "primary-key":
-        message = f"primary key ({f.field}) is empty"
-    else:
-        message = f"{f.field} = {shown} not found in {f.rule.removeprefix('reference ')}"
-    return Error(f.type, res.name, res.relpath, message, row, f.field, number, shown, f.rule)
+# -- rows frictionless reads itself ------------------------------------------------
 
 
 def _frictionless_rows(table: _Table) -> tuple[int, list[Group]]:
@@ -353,42 +389,3 @@ def _frictionless_rows(table: _Table) -> tuple[int, list[Group]]:
             g.errors.append(Error(e.type, res.name, res.relpath, e.message, getattr(e, "row_number", None), name, getattr(e, "field_number", None), shorten(getattr(e, "cell", None)), e.note))
     rows = sum(t.stats.get("rows") or 0 for t in freport.tasks)
     return rows, list(groups.values())
-
-
-# -- cache ------------------------------------------------------------------------
-
-
-def _cache_key(table: _Table, tables: dict, first: int, prints: Fingerprints) -> str:
-    res = table.resource
-    parents = sorted({(fk.get("reference") or {}).get("resource") or res.name for fk in res.foreign_keys} - {res.name})
-    blob = [CACHE_FORMAT, first, prints.of(res.path), res.descriptor, [asdict(c) for c in table.columns]]
-    for name in parents:
-        parent = tables.get(name)
-        if parent and parent.readable:
-            blob.append([name, prints.of(parent.resource.path), parent.resource.descriptor])
-    return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _cache_path(cache_dir, key: str) -> Path:
-    return Path(cache_dir) / "validation" / f"{key}.json"
-
-
-def _load_cache(cache_dir, key: str | None):
-    if not key or not _cache_path(cache_dir, key).exists():
-        return None
-    try:
-        data = json.loads(_cache_path(cache_dir, key).read_text(encoding="utf-8"))
-        findings = [Finding(**{**f, "samples": [tuple(s) for s in f["samples"]]}) for f in data["findings"]]
-        return data["rows"], findings
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a corrupt entry is just a miss
-
-
-def _save_cache(cache_dir, key: str | None, rows: int, findings: list[Finding]) -> None:
-    if not key:
-        return
-    path = _cache_path(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"rows": rows, "findings": [asdict(f) for f in findings]}, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
