@@ -11,37 +11,17 @@ from site_build.cli import main
 from site_build.errors import DataInvalid
 from site_build.package import DataPackage
 from site_build.validation import gate, validate
+from tests import parity
 
 PACKAGES = Path(__file__).parent / "packages"
 CASES = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json").exists())
 #: errors that frictionless reports without a field position
-_NO_POSITION = {"primary-key", "foreign-key", "blank-row"}
-
-
-def _primary_key(case: str, resource: str) -> str:
-    descriptor = json.loads((PACKAGES / case / "datapackage.json").read_text(encoding="utf-8"))
-    schema = next(r for r in descriptor["resources"] if r["name"] == resource)["schema"]
-    pk = schema.get("primaryKey") or []
-    return ", ".join([pk] if isinstance(pk, str) else pk)
-
-
 def frictionless_verdict(case: str) -> Counter:
-    report = frictionless.validate(str(PACKAGES / case / "datapackage.json"))
-    found = Counter((e.type, None, None, None, None) for e in report.errors)
-    for task in report.tasks:
-        for e in task.errors:
-            row = getattr(e, "row_number", None) or (getattr(e, "row_numbers", None) or [None])[0]
-            field = getattr(e, "field_name", None) or ", ".join(getattr(e, "field_names", None) or []) or None
-            if e.type == "primary-key":
-                field = _primary_key(case, task.name)
-            number = None if e.type in _NO_POSITION else getattr(e, "field_number", None)
-            found[(e.type, task.name, row, field, number)] += 1
-    return found
+    return parity.frictionless_verdict(PACKAGES / case)
 
 
 def our_verdict(case: str) -> Counter:
-    report = validate(DataPackage.load(PACKAGES / case), errors_per_type=1000)
-    return Counter((e.type, e.resource, e.row, e.field, None if e.type in _NO_POSITION else e.field_number) for e in report.errors)
+    return parity.engine_verdict(PACKAGES / case)
 
 
 def test_fixture_per_error_type():
