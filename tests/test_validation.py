@@ -3,7 +3,6 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import frictionless
 import pytest
 from click.testing import CliRunner
 
@@ -15,7 +14,6 @@ from tests import parity
 
 PACKAGES = Path(__file__).parent / "packages"
 CASES = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json").exists())
-#: errors that frictionless reports without a field position
 def frictionless_verdict(case: str) -> Counter:
     return parity.frictionless_verdict(PACKAGES / case)
 
