@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def _plain_config(tmp: Path) -> Path:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     # pymdownx slugify is a python/object tag: load unsafely, it is our own file.
-    config = yaml.load(text, Loader=yaml.UnsafeLoader)  # noqa: S506
-    config["plugins"] = [p for p in config["plugins"] if not (p == "handbook" or (isinstance(p, dict) and ("macros" in p or "handbook" in p)))]
+    config = yaml.load(text, Loader=yaml.UnsafeLoader)
+    config["plugins"] = [
+        p
+        for p in config["plugins"]
+        if not (p == "handbook" or (isinstance(p, dict) and ("macros" in p or "handbook" in p)))
+    ]
     config["docs_dir"] = str(ROOT / "content")
     config["strict"] = False
     path = tmp / "plain.yml"
@@ -58,8 +62,10 @@ def main(runs: int = 3) -> None:
             plain_pages, handbook_pages = _pages(tmp / "plain"), _pages(tmp / "warm")
     p, c, w = (statistics.median(t) for t in (plain_t, cold_t, warm_t))
     # The plain build has no engine, so it cannot make the pages that come from page templates.
-    print(f"build: median of {runs} runs; plain {plain_pages} pages, handbook {handbook_pages} pages "
-          f"({handbook_pages - plain_pages} of them from page templates)")
+    print(
+        f"build: median of {runs} runs; plain {plain_pages} pages, handbook {handbook_pages} pages "
+        f"({handbook_pages - plain_pages} of them from page templates)"
+    )
     print(f"  plain mkdocs build (baseline) {p:6.2f} s")
     print(f"  handbook build, cold cache    {c:6.2f} s  ratio {c / p:4.2f}x")
     print(f"  handbook build, warm cache    {w:6.2f} s  ratio {w / p:4.2f}x")

@@ -17,16 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_build import chart_runtime  # noqa: E402
-from site_build.charts import ChartSpec, build_chart, render_chart, to_spec  # noqa: E402
-from site_build.query import QueryResult  # noqa: E402
+from site_build.data.result import QueryResult
+from site_build.views import vega
+from site_build.views.charts import ChartSpec, build_chart, render_chart, to_spec
 
 MARKS = ("line", "bar", "area", "point", "arc")
 
 
 def _result(i: int) -> QueryResult:
-    rows = [(dt.date(2025, m, 1), ch, 0.02 + 0.001 * ((i * 7 + m * 3 + k) % 13))
-            for m in range(1, 13) for k, ch in enumerate(("天猫", "京东", "抖音"))]
+    rows = [
+        (dt.date(2025, m, 1), ch, 0.02 + 0.001 * ((i * 7 + m * 3 + k) % 13))
+        for m in range(1, 13)
+        for k, ch in enumerate(("天猫", "京东", "抖音"))
+    ]
     return QueryResult(columns=["月份", "渠道", "转化率"], types=["DATE", "VARCHAR", "DOUBLE"], rows=rows)
 
 
@@ -61,14 +64,16 @@ def main(argv: list[str] | None = None) -> None:
             cold_t.append(t2 - t1)
             warm_t.append(t3 - t2)
     t0 = time.perf_counter()
-    files = chart_runtime.runtime_files()
+    files = vega.runtime_files()
     bundle_s = time.perf_counter() - t0
     print(f"charts: {n} (36 rows each, marks {', '.join(MARKS)})")
     print(f"spec (build_chart + to_spec):          {_ms(spec_t)}")
     print(f"render_chart, SVG not cached:          {_ms(cold_t)}")
     print(f"render_chart, SVG from cache_dir:      {_ms(warm_t)}")
-    print(f"runtime_files() first call: {bundle_s:.2f} s; sizes: "
-          + ", ".join(f"{k} {len(v) / 1024:.1f} KiB" for k, v in sorted(files.items())))
+    print(
+        f"runtime_files() first call: {bundle_s:.2f} s; sizes: "
+        + ", ".join(f"{k} {len(v) / 1024:.1f} KiB" for k, v in sorted(files.items()))
+    )
 
 
 if __name__ == "__main__":

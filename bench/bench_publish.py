@@ -32,10 +32,19 @@ def synthetic_site(dest: Path, *, pages: int, salt: str) -> Path:
     for i in range(pages):
         path = dest / (f"chapter{i % 20}/page{i}.html" if i else "index.html")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"<!DOCTYPE html><html><head><title>{i}</title></head><body>{body}</body></html>", encoding="utf-8")
+        path.write_text(
+            f"<!DOCTYPE html><html><head><title>{i}</title></head><body>{body}</body></html>", encoding="utf-8"
+        )
     combined = hashlib.sha256(salt.encode()).hexdigest()
-    build = {"format": 1, "site_name": "电商运营战略手册", "version": f"2026.10.31-{combined[:6]}", "data_as_of": "2026-10-31",
-             "built_at": "2026-10-31T00:00:00Z", "fingerprint": {"combined": combined}, "kpis": {}}
+    build = {
+        "format": 1,
+        "site_name": "电商运营战略手册",
+        "version": f"2026.10.31-{combined[:6]}",
+        "data_as_of": "2026-10-31",
+        "built_at": "2026-10-31T00:00:00Z",
+        "fingerprint": {"combined": combined},
+        "kpis": {},
+    }
     (dest / "build.json").write_text(json.dumps(build, ensure_ascii=False), encoding="utf-8")
     return dest
 
@@ -48,19 +57,25 @@ def _seconds(fn) -> float:
 
 def measure(site: Path, tmp: Path, runs: int) -> dict:
     """Median seconds of publish vs copytree over ``runs`` runs, each into a fresh tree; archive bytes."""
-    from site_build.archive import archive
-    from site_build.publishing import publish
+    from site_build.publish.archive import archive
+    from site_build.publish.publishing import publish
 
     pub, copy = [], []
     for run in range(runs):
-        pub.append(_seconds(lambda: publish(site, tmp / f"public{run}")))
-        copy.append(_seconds(lambda: shutil.copytree(site, tmp / f"copy{run}")))
+        pub.append(_seconds(lambda run=run: publish(site, tmp / f"public{run}")))
+        copy.append(_seconds(lambda run=run: shutil.copytree(site, tmp / f"copy{run}")))
         shutil.rmtree(tmp / f"public{run}")
         shutil.rmtree(tmp / f"copy{run}")
     zipped = archive(site, tmp / "dist")
     files = sum(1 for p in site.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    return {"files": files, "bytes": size, "publish": statistics.median(pub), "copytree": statistics.median(copy), "archive": zipped.stat().st_size}
+    return {
+        "files": files,
+        "bytes": size,
+        "publish": statistics.median(pub),
+        "copytree": statistics.median(copy),
+        "archive": zipped.stat().st_size,
+    }
 
 
 def _report(name: str, m: dict, runs: int) -> None:

@@ -2,7 +2,7 @@
 
 Generates a deterministic orders CSV (order_id integer primary key, order_date
 date, customer_id integer, channel string enum, amount number minimum 0) under
-bench/out/, validates it with frictionless-py and with ``site_build.validation``,
+bench/out/, validates it with frictionless-py and with ``site_build.data.validation``,
 and prints rows/s and the ratio. A second, larger file is validated by the
 handbook only, in a fresh process, reporting wall time and peak RSS.
 
@@ -36,7 +36,8 @@ SCHEMA = {
 
 def make_package(rows: int) -> Path:
     """Write bench/out/orders-<rows>/ (CSV + datapackage.json) once; return its folder."""
-    from site_build.query import Scanner, literal
+    from site_build.data.scanner import Scanner
+    from site_build.data.sql_names import literal
 
     folder = OUT / f"orders-{rows}"
     csv = folder / "orders.csv"
@@ -57,8 +58,8 @@ def make_package(rows: int) -> Path:
 
 def time_handbook(folder: Path, runs: int = 5) -> tuple[list[float], int]:
     """Seconds of each of ``runs`` validations (each under a second at 1M rows) and the rows checked."""
-    from site_build.package import DataPackage
-    from site_build.validation import validate
+    from site_build.data.package import DataPackage
+    from site_build.data.validation import validate
 
     times = []
     for _ in range(runs):
@@ -83,13 +84,17 @@ def _ours_only(rows: int) -> None:
     folder = make_package(rows)
     [seconds], checked = time_handbook(folder, runs=1)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"validation: {checked:,} rows — handbook only {seconds:.1f} s ({checked / seconds:,.0f} rows/s), peak RSS {peak_mb:,.0f} MB")
+    print(
+        f"validation: {checked:,} rows — handbook only {seconds:.1f} s ({checked / seconds:,.0f} rows/s), peak RSS {peak_mb:,.0f} MB"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the file both validators check")
-    parser.add_argument("--big", type=int, default=10_000_000, help="rows in the file only the handbook checks (0 to skip)")
+    parser.add_argument(
+        "--big", type=int, default=10_000_000, help="rows in the file only the handbook checks (0 to skip)"
+    )
     parser.add_argument("--ours-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv or [])
     sys.path.insert(0, str(ROOT))

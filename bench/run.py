@@ -1,6 +1,6 @@
 """Run every benchmark: each ``bench/bench_*.py`` module's ``main()`` prints its own lines.
 
-    .venv/bin/python bench/run.py [name ...]
+.venv/bin/python bench/run.py [name ...]
 """
 
 from __future__ import annotations

@@ -5,9 +5,8 @@ chart, data_as_of, …). Complex charts live in ``macros/charts.py`` as
 functions that receive a query result and return an Altair chart.
 """
 
-from site_build.macros import install
-
 from macros import charts
+from site_build.mkdocs.macros import install
 
 
 def define_env(env):

@@ -3,7 +3,7 @@
 The engine is host-independent: only ``plugin.py``, ``macros.py`` and ``cli.py``
 import MkDocs or click. Everything else works from a REPL::
 
-    >>> from site_build.handbook import Handbook
+    >>> from site_build.session import Handbook
     >>> hb = Handbook.open("data")
     >>> hb.kpi("conversion_rate").status
 """

@@ -93,8 +93,16 @@ def _setup_logging(verbose: bool) -> None:
 
 @main.command()
 @config_option
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site_dir in mkdocs.yml, usually site/).")
-@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on any warning, including a failed macro.")
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: site_dir in mkdocs.yml, usually site/).",
+)
+@click.option(
+    "--strict/--no-strict", default=True, show_default=True, help="Fail on any warning, including a failed macro."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show SQL, cache hits and timings.")
 @json_option
 @handle_errors
@@ -113,7 +121,7 @@ def build(config_file, site_dir, strict, verbose, as_json):
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from site_build.output import staged
+    from site_build.publish.staging import staged
 
     _setup_logging(verbose)
     config = load_config(str(config_file), strict=strict)
@@ -131,9 +139,23 @@ def build(config_file, site_dir, strict, verbose, as_json):
         click.secho(f"Build failed; {dest} was left as it was.", fg="red", err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps({"site_dir": str(dest), "version": manifest and manifest["version"], "data_as_of": manifest and manifest["data_as_of"]}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "site_dir": str(dest),
+                    "version": manifest and manifest["version"],
+                    "data_as_of": manifest and manifest["data_as_of"],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
-        click.secho(f"Built {dest}" + (f" (version {manifest['version']}, data as of {manifest['data_as_of']})" if manifest else ""), fg="green", err=True)
+        click.secho(
+            f"Built {dest}"
+            + (f" (version {manifest['version']}, data as of {manifest['data_as_of']})" if manifest else ""),
+            fg="green",
+            err=True,
+        )
 
 
 @main.command()
@@ -152,7 +174,7 @@ def serve(config_file, dev_addr, verbose):
     Example:
       handbook serve --dev-addr 127.0.0.1:8001
     """
-    from site_build.preview import serve as preview
+    from site_build.mkdocs.preview import serve as preview
 
     _setup_logging(verbose)
     root = Path(config_file).resolve().parent
@@ -163,7 +185,14 @@ def serve(config_file, dev_addr, verbose):
 @main.command()
 @data_option
 @json_option
-@click.option("--errors", "errors_per_type", type=click.IntRange(min=1), default=5, show_default=True, help="Rows listed per problem; the total is always counted.")
+@click.option(
+    "--errors",
+    "errors_per_type",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Rows listed per problem; the total is always counted.",
+)
 @handle_errors
 def validate(data_dir, as_json, errors_per_type):
     """Check every resource in datapackage.json against its Table Schema.
@@ -175,23 +204,53 @@ def validate(data_dir, as_json, errors_per_type):
       handbook validate
       handbook validate --data data/ --json --errors 20
     """
-    from site_build.package import DataPackage
-    from site_build.validation import validate as run_validation
+    from site_build.data.package import DataPackage
+    from site_build.data.validation import validate as run_validation
 
     package = DataPackage.load(data_dir)
     show = not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(package.resources), label="Validating", file=sys.stderr, hidden=not show) as bar:
-        report = run_validation(package, errors_per_type=errors_per_type, progress=lambda name, done, total: bar.update(1, name))
+        report = run_validation(
+            package, errors_per_type=errors_per_type, progress=lambda name, done, total: bar.update(1, name)
+        )
     click.echo(report.dumps() if as_json else report.to_text())
     sys.exit(0 if report.valid else 1)
 
 
 @main.command()
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True, help="The built handbook to publish.")
-@click.option("--public", "public_dir", type=click.Path(file_okay=False, path_type=Path), default="public", show_default=True, help="The publish tree (one folder per version).")
-@click.option("--keep", type=click.IntRange(min=1), default=None, envvar="HANDBOOK_KEEP", help="Keep only the newest N versions, plus pinned ones. [env: HANDBOOK_KEEP]")
-@click.option("--pins", "pins_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File of versions --keep never prunes, one per line (default: <public>/pins.txt).")
-@click.option("--lock-timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for another publish to finish.")
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="site",
+    show_default=True,
+    help="The built handbook to publish.",
+)
+@click.option(
+    "--public",
+    "public_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="public",
+    show_default=True,
+    help="The publish tree (one folder per version).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    envvar="HANDBOOK_KEEP",
+    help="Keep only the newest N versions, plus pinned ones. [env: HANDBOOK_KEEP]",
+)
+@click.option(
+    "--pins",
+    "pins_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File of versions --keep never prunes, one per line (default: <public>/pins.txt).",
+)
+@click.option(
+    "--lock-timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for another publish to finish."
+)
 @json_option
 @handle_errors
 def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
@@ -207,7 +266,7 @@ def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
       handbook publish
       handbook publish --keep 30 --pins public/pins.txt --json
     """
-    from site_build.publishing import publish as publish_site
+    from site_build.publish.publishing import publish as publish_site
 
     result = publish_site(site_dir, public_dir, keep=keep, pins_file=pins_file, lock_timeout=lock_timeout)
     if os.environ.get("GITHUB_OUTPUT"):
@@ -216,15 +275,32 @@ def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
-    message = {"published": f"Published {result.version} in {public_dir}/", "unchanged": f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do."}[result.status]
+    message = {
+        "published": f"Published {result.version} in {public_dir}/",
+        "unchanged": f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do.",
+    }[result.status]
     click.secho(message, fg="green", err=True)
     if result.pruned:
         click.echo(f"Pruned {len(result.pruned)} old version(s): {', '.join(result.pruned)}", err=True)
 
 
 @main.command()
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True, help="The built handbook to archive.")
-@click.option("--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default="dist", show_default=True, help="Folder for the zip.")
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="site",
+    show_default=True,
+    help="The built handbook to archive.",
+)
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="dist",
+    show_default=True,
+    help="Folder for the zip.",
+)
 @json_option
 @handle_errors
 def archive(site_dir, dist_dir, as_json):
@@ -237,7 +313,7 @@ def archive(site_dir, dist_dir, as_json):
     Example:
       handbook archive --dist dist
     """
-    from site_build.archive import archive as archive_site
+    from site_build.publish.archive import archive as archive_site
 
     path = archive_site(site_dir, dist_dir)
     if as_json:
@@ -259,49 +335,19 @@ def query(sql, data_dir, as_json, limit):
     Example:
       handbook query "SELECT channel, sum(orders) FROM traffic GROUP BY 1"
     """
-    from site_build.package import DataPackage
-    from site_build.query import QueryEngine
+    from site_build.data.engine import QueryEngine
+    from site_build.data.package import DataPackage
 
     with QueryEngine(DataPackage.load(data_dir)) as engine:
         result = engine.query(sql, limit=limit)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
-    widths = [max(len(str(c)), *(len(str(r[i])) for r in result.rows)) if result.rows else len(str(c)) for i, c in enumerate(result.columns)]
+    widths = [
+        max(len(str(c)), *(len(str(r[i])) for r in result.rows)) if result.rows else len(str(c))
+        for i, c in enumerate(result.columns)
+    ]
     click.echo("  ".join(str(c).ljust(w) for c, w in zip(result.columns, widths)))
     for row in result.rows:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
     click.echo(f"({len(result.rows)} rows)", err=True)
-
-
-@main.command("demo-data")
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same seed and scale give identical files.")
-@click.option("--scale", type=float, default=1.0, show_default=True, help="1 ≈ 100,000 orders; 10 ≈ 1M; 100 ≈ 10M (for benchmarks, never commit).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="data", show_default=True, help="Folder to write the CSV files and datapackage.json into.")
-@click.option("--force", is_flag=True, help="Write into a non-empty folder that does not hold earlier demo data.")
-@handle_errors
-def demo_data(seed, scale, out_dir, force):
-    """Generate realistic demo data for the e-commerce strategy handbook.
-
-    Writes about 24 months of orders, traffic, members, service tickets and
-    more for a fictional smart-home brand, with a datapackage.json. Other
-    files in the folder (such as metrics.yml) are left alone.
-
-    \b
-    Example:
-      handbook demo-data --seed 42 --scale 1 --out data
-      handbook demo-data --scale 10 --out /tmp/bench-data
-    """
-    import time
-
-    from site_build.demodata import check_target, generate
-
-    check_target(out_dir, force=force)
-    start = time.perf_counter()
-    counts = generate(out_dir, seed=seed, scale=scale, progress=_report_rows)
-    seconds = time.perf_counter() - start
-    click.secho(f"Wrote {len(counts)} resources, {sum(counts.values()):,} rows to {out_dir}/ in {seconds:.1f} s", fg="green", err=True)
-
-
-def _report_rows(name: str, rows: int) -> None:
-    click.echo(f"  {name:<22} {rows:>12,} rows", err=True)

@@ -85,7 +85,11 @@ class WriteError(HandbookError):
 
 
 #: errors that mean "this disk has no room for it"; their fix is the same: free space or write elsewhere
-DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded", errno.EFBIG: "file too large (over the file size limit)"}
+DISK_FULL = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "file too large (over the file size limit)",
+}
 
 
 def os_cause(error: OSError) -> str:

@@ -35,7 +35,10 @@ _INLINE = str.maketrans({c: f"&#{ord(c)};" for c in "[]{}`\\*|~" + _LINE_BREAKS}
 
 #: link targets a handbook page may carry; everything else is dropped from the page
 SAFE_SCHEMES = ("http", "https", "mailto")
-_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href|poster|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|action|formaction|xlink:href|poster|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""",
+    re.IGNORECASE,
+)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 # Browsers ignore ASCII whitespace and control characters inside a URL's scheme ("java\tscript:").
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")

@@ -21,7 +21,7 @@ from site_build.markup import inline_text
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("site_build", "templates"),
+        loader=jinja2.PackageLoader("site_build.views", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

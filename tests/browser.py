@@ -22,8 +22,14 @@ INSTALL_HINT = "apt-get install -y chromium fonts-noto-cjk"
 
 # Measured on these machines (KNOWN-TRAPS.md): headless Debian Chromium as root.
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -51,8 +57,11 @@ def chromium_context(user_data_dir: Path) -> Iterator:
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            user_data_dir=str(user_data_dir), executable_path=str(CHROMIUM),
-            headless=True, args=LAUNCH_ARGS, viewport={"width": 1280, "height": 900},
+            user_data_dir=str(user_data_dir),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=LAUNCH_ARGS,
+            viewport={"width": 1280, "height": 900},
         )
         context.route("**/*", _guard_context)
         try:
@@ -70,7 +79,7 @@ def _guard_context(route) -> None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -131,10 +140,14 @@ class PageProblems:
 
     def all(self) -> list[str]:
         """Return every problem recorded so far, one labelled line each."""
-        external = self.external_requests + BLOCKED[self._blocked_from:]
-        groups = [("console error", self.console_errors), ("uncaught exception", self.page_errors),
-                  ("bad response", self.bad_responses), ("failed request", self.failed_requests),
-                  ("non-local request", external)]
+        external = self.external_requests + BLOCKED[self._blocked_from :]
+        groups = [
+            ("console error", self.console_errors),
+            ("uncaught exception", self.page_errors),
+            ("bad response", self.bad_responses),
+            ("failed request", self.failed_requests),
+            ("non-local request", external),
+        ]
         return [f"{label}: {line}" for label, lines in groups for line in lines]
 
     def assert_clean(self) -> None:
@@ -189,8 +202,10 @@ def search(page, text: str, timeout: float = 15_000) -> list[dict]:
     # The meta line says how many results there are, in the site's language;
     # until the worker answers it shows the initializer or the placeholder.
     words = json.loads(page.locator("#__config").text_content())["translations"]
-    answered = ["^" + r"\d+".join(re.escape(part) for part in words[key].split("#")) + "$"
-                for key in ("search.result.none", "search.result.one", "search.result.other")]
+    answered = [
+        "^" + r"\d+".join(re.escape(part) for part in words[key].split("#")) + "$"
+        for key in ("search.result.none", "search.result.one", "search.result.other")
+    ]
     box = page.locator("input[data-md-component=search-query]")
     try:
         box.wait_for(state="visible", timeout=timeout)
@@ -210,7 +225,8 @@ def search(page, text: str, timeout: float = 15_000) -> list[dict]:
             """answered => { const meta = document.querySelector('.md-search-result__meta');
                 const text = meta ? meta.textContent.trim() : '';
                 return answered.some(pattern => new RegExp(pattern).test(text)); }""",
-            arg=answered, timeout=timeout,
+            arg=answered,
+            timeout=timeout,
         )
     except Exception as error:  # playwright's TimeoutError
         meta = page.locator(".md-search-result__meta").text_content()
@@ -225,8 +241,10 @@ def search(page, text: str, timeout: float = 15_000) -> list[dict]:
             return {title: heading ? heading.textContent.trim() : '', text, href: a.href};
         })""",
     )
-    return [{"title": r["title"].replace("\u200b", ""), "text": r["text"].replace("\u200b", ""),
-             "href": unquote(r["href"])} for r in results]
+    return [
+        {"title": r["title"].replace("\u200b", ""), "text": r["text"].replace("\u200b", ""), "href": unquote(r["href"])}
+        for r in results
+    ]
 
 
 def screenshot(page, path: Path) -> Path:

@@ -24,8 +24,10 @@ def browser_context(tmp_path_factory):
     the browser tests ran.
     """
     if not browser.CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {browser.CHROMIUM}; install it with: {browser.INSTALL_HINT}"
-                    " (make test does this)", pytrace=False)
+        pytest.fail(
+            f"Chromium is missing at {browser.CHROMIUM}; install it with: {browser.INSTALL_HINT} (make test does this)",
+            pytrace=False,
+        )
     with browser.chromium_context(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
 
@@ -66,10 +68,15 @@ def small_disk(tmp_path):
 @contextmanager
 def _tmpfs(folder: Path, size: str):
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
-        pytest.fail(f"Cannot mount a {size} tmpfs at {folder}: {mounted.stderr.strip()}. The full-disk tests need root "
-                    "(CAP_SYS_ADMIN) to mount a small real file system.", pytrace=False)
+        pytest.fail(
+            f"Cannot mount a {size} tmpfs at {folder}: {mounted.stderr.strip()}. The full-disk tests need root "
+            "(CAP_SYS_ADMIN) to mount a small real file system.",
+            pytrace=False,
+        )
     try:
         yield folder
     finally:

@@ -23,7 +23,7 @@ MARKDOWN = '[链接](javascript:window.__xss=1) *强调*{: onclick="window.__xss
 #: the channel name: a data value used as a page title, a heading, a table cell, a chart colour and a SQL parameter
 CHANNEL = f"渠道X {JINJA} {HTML} {MARKDOWN}"
 #: a column alias with the characters Vega-Lite and Vega expressions treat specially
-ALIAS = 'a"b[0].c\\d\'e <i>斜</i> {{ 7*7 }}'
+ALIAS = "a\"b[0].c\\d'e <i>斜</i> {{ 7*7 }}"
 URL = "javascript:window.__xss=1"
 
 
@@ -47,21 +47,25 @@ def make(dest: Path) -> Path:
     kpi["owner"] = f"负责人 {HTML} {MARKDOWN}"
     kpi["play"]["watch"] = f"关注 {HTML} {MARKDOWN}"
     kpi["play"]["alert"] = f"告警 {HTML} {MARKDOWN}"
-    catalogue["queries"].append({
-        "id": "hostile_cells",
-        "title": f"表格 {HTML} {MARKDOWN}",
-        "sql": f"SELECT channel AS \"{_sql_ident(ALIAS)}\", '{_sql_str(URL)}' AS 链接, sum(orders) AS 订单数 FROM traffic GROUP BY 1 ORDER BY 1",
-    })
-    catalogue["charts"].append({
-        "id": "hostile_chart",
-        "title": f"图表 {HTML} {MARKDOWN}",
-        "description": f"描述 {HTML}",
-        "query": "hostile_cells",
-        "mark": "bar",
-        "x": ALIAS,
-        "y": "订单数",
-        "color": ALIAS,
-    })
+    catalogue["queries"].append(
+        {
+            "id": "hostile_cells",
+            "title": f"表格 {HTML} {MARKDOWN}",
+            "sql": f"SELECT channel AS \"{_sql_ident(ALIAS)}\", '{_sql_str(URL)}' AS 链接, sum(orders) AS 订单数 FROM traffic GROUP BY 1 ORDER BY 1",
+        }
+    )
+    catalogue["charts"].append(
+        {
+            "id": "hostile_chart",
+            "title": f"图表 {HTML} {MARKDOWN}",
+            "description": f"描述 {HTML}",
+            "query": "hostile_cells",
+            "mark": "bar",
+            "x": ALIAS,
+            "y": "订单数",
+            "color": ALIAS,
+        }
+    )
     catalogue["pages"][0]["sql"] = (
         "SELECT DISTINCT channel, channel AS title, CASE channel WHEN '京东' THEN 'jd' ELSE 'tmall' END AS slug, "
         f"'{_sql_str(URL)}' AS url FROM traffic ORDER BY slug"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import frictionless
 
-from site_build.package import DataPackage
-from site_build.validation import validate
+from site_build.data.package import DataPackage
+from site_build.data.validation import validate
 
 #: errors that frictionless reports without a field position
 NO_POSITION = {"primary-key", "foreign-key", "blank-row"}
@@ -44,7 +44,9 @@ def write_package(root: Path, resources: list[dict]) -> Path:
             data = text.encode("utf-8")
         (root / f"{name}.csv").write_bytes(data)
         descriptors.append({"name": name, "path": f"{name}.csv", **res, "schema": schema})
-    (root / "datapackage.json").write_text(json.dumps({"name": "case", "resources": descriptors}, ensure_ascii=False, indent=1), encoding="utf-8")
+    (root / "datapackage.json").write_text(
+        json.dumps({"name": "case", "resources": descriptors}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return root
 
 
@@ -71,9 +73,11 @@ def frictionless_verdict(root: Path) -> Counter:
 
 
 def engine_verdict(root: Path) -> Counter:
-    """What ``site_build.validation`` reports for the package at ``root``."""
+    """What ``site_build.data.validation`` reports for the package at ``root``."""
     report = validate(DataPackage.load(root), errors_per_type=1000)
-    return Counter((e.type, e.resource, e.row, e.field, None if e.type in NO_POSITION else e.field_number) for e in report.errors)
+    return Counter(
+        (e.type, e.resource, e.row, e.field, None if e.type in NO_POSITION else e.field_number) for e in report.errors
+    )
 
 
 def _primary_key(descriptor: dict, resource: str) -> str:

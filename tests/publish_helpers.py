@@ -41,12 +41,26 @@ _PAGE = """<!DOCTYPE html>
 def kpi(kpi_id: str, value: float | None, status: str, display: str | None = None) -> dict:
     """One KPI entry of build.json, in the lead's format."""
     spec = STATUS_KPIS[kpi_id]
-    return {**spec, "period": "2026-10", "value": value, "display": display or ("—" if value is None else str(value)),
-            "status": status, "owner": "增长运营组"}
+    return {
+        **spec,
+        "period": "2026-10",
+        "value": value,
+        "display": display or ("—" if value is None else str(value)),
+        "status": status,
+        "owner": "增长运营组",
+    }
 
 
-def make_site(dest: Path, *, as_of: str = "2026-10-31", salt: str = "a", pages=("index.html", "a.html"),
-              kpis: dict | None = None, filler: int = 0, material_css: bool = False) -> dict:
+def make_site(
+    dest: Path,
+    *,
+    as_of: str = "2026-10-31",
+    salt: str = "a",
+    pages=("index.html", "a.html"),
+    kpis: dict | None = None,
+    filler: int = 0,
+    material_css: bool = False,
+) -> dict:
     """Write a synthetic build into ``dest``; return its build.json.
 
     The version is derived from ``as_of`` and ``salt`` like the real one
@@ -63,18 +77,31 @@ def make_site(dest: Path, *, as_of: str = "2026-10-31", salt: str = "a", pages=(
         depth = page.count("/")
         root = "../" * depth
         links = "".join(f'<a href="{root}{p}">{p}</a> ' for p in pages)
-        html = _PAGE.format(title=page, version=version, as_of=as_of, root=root, assets=ASSETS, site=SITE_NAME, links=f"<nav>{links}</nav>",
-                            filler=f"<p>{'数据' * (filler // 6)}</p>" if filler else "", css=css.replace("ROOT/", root))
+        html = _PAGE.format(
+            title=page,
+            version=version,
+            as_of=as_of,
+            root=root,
+            assets=ASSETS,
+            site=SITE_NAME,
+            links=f"<nav>{links}</nav>",
+            filler=f"<p>{'数据' * (filler // 6)}</p>" if filler else "",
+            css=css.replace("ROOT/", root),
+        )
         path = dest / page
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
     _copy_asset("javascripts/versions.js", dest)
     _copy_asset("stylesheets/versions.css", dest)
     build = {
-        "format": 1, "site_name": SITE_NAME, "version": version, "data_as_of": as_of,
+        "format": 1,
+        "site_name": SITE_NAME,
+        "version": version,
+        "data_as_of": as_of,
         "built_at": f"{as_of}T00:00:00Z",
         "fingerprint": {"combined": combined, "content": combined, "data": combined, "config": combined},
-        "inputs": {}, "tools": {"strategy-handbook": "0.1.0"},
+        "inputs": {},
+        "tools": {"strategy-handbook": "0.1.0"},
         "kpis": kpis if kpis is not None else {"conversion_rate": kpi("conversion_rate", 0.251, "watch", "25.1%")},
     }
     (dest / "build.json").write_text(json.dumps(build, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
@@ -125,7 +152,7 @@ def versions_js(public: Path) -> list[str]:
 
 
 def _copy_asset(rel: str, dest: Path) -> None:
-    data = resources.files("site_build").joinpath("assets", rel).read_bytes()
+    data = resources.files("site_build.views").joinpath("assets", rel).read_bytes()
     path = dest / ASSETS / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

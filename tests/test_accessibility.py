@@ -14,8 +14,17 @@ from tests import browser
 
 AXE = Path(__file__).resolve().parent.parent / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 THEME_NOISE = {"aria-dialog-name", "landmark-unique"}
-PAGES = ["index.html", "actions.html", "dictionary.html", "health.html", "changes.html", "history.html",
-         "2-core/product.html", "3-implementation/evaluation.html", "channels/tmall.html"]
+PAGES = [
+    "index.html",
+    "actions.html",
+    "dictionary.html",
+    "health.html",
+    "changes.html",
+    "history.html",
+    "2-core/product.html",
+    "3-implementation/evaluation.html",
+    "channels/tmall.html",
+]
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import stat
 import zipfile
 
 import pytest
-
 from publish_helpers import check_tree, make_site, versions_js
-from site_build.archive import archive, slug
+
 from site_build.errors import PublishError
+from site_build.publish.archive import archive, slug
 
 
 def test_two_archives_of_the_same_build_are_byte_identical(tmp_path):
@@ -64,7 +64,15 @@ def test_archive_name_and_missing_build(tmp_path):
         archive(tmp_path / "nothing", tmp_path / "dist")
 
 
-@pytest.mark.parametrize("text, expected", [("电商运营战略手册", "电商运营战略手册"), ("电商 运营/手册", "电商-运营-手册"), ("  ", "handbook"), ("Ｑ４ Plan!", "q4-plan")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("电商运营战略手册", "电商运营战略手册"),
+        ("电商 运营/手册", "电商-运营-手册"),
+        ("  ", "handbook"),
+        ("Ｑ４ Plan!", "q4-plan"),
+    ],
+)
 def test_slug(text, expected):
     assert slug(text) == expected
 

@@ -46,7 +46,10 @@ def test_inline_values_and_table(built):
     assert [s.get_text() for s in page.select(".hb-inline--value, .hb-inline--target")][:2] == ["22.7%", "30.0%"]
     table = page.select("figure.hb-table table")[0]
     assert [th.get_text() for th in table.select("th")] == ["渠道", "转化率"]
-    assert [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")] == [["天猫", "27.1%"], ["京东", "20.0%"]]
+    assert [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")] == [
+        ["天猫", "27.1%"],
+        ["京东", "20.0%"],
+    ]
 
 
 def test_chart_runtime_only_on_chart_pages(built):
@@ -93,7 +96,9 @@ CROSS_JOIN = "SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000
 def _with_options(project, **options):
     config = project / "mkdocs.yml"
     lines = "".join(f"\n      {k}: {v}" for k, v in options.items())
-    config.write_text(config.read_text(encoding="utf-8").replace("  - handbook\n", f"  - handbook:{lines}\n"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  - handbook\n", f"  - handbook:{lines}\n"), encoding="utf-8"
+    )
 
 
 def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_sql(tmp_path):
@@ -116,7 +121,9 @@ def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_
         "or raise query_timeout (seconds) under the handbook plugin in mkdocs.yml."
     ) in result.output
     assert "Aborted with 1 warnings in strict mode" in result.output
-    stopped = re.search(r"query SELECT count\(\*\) AS n FROM traffic a CROSS JOIN range\(100000… \[failed\] (\d+) ms", result.output)
+    stopped = re.search(
+        r"query SELECT count\(\*\) AS n FROM traffic a CROSS JOIN range\(100000… \[failed\] (\d+) ms", result.output
+    )
     assert stopped and 1000 <= int(stopped.group(1)) < 2000, result.output
     assert elapsed < 30, elapsed  # the default limit did not apply
 
@@ -124,7 +131,7 @@ def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_
 #: a build that holds its staging folder (and wrote part of a page) until it is killed
 _HOLD = """
 import sys, time
-from site_build.output import staged
+from site_build.publish.staging import staged
 with staged(sys.argv[1]) as staging:
     (staging / "index.html").write_text("half a page")
     print(staging.name, flush=True)
@@ -138,7 +145,9 @@ def _holding_build(dest):
 
     from publish_helpers import env_for_child
 
-    child = subprocess.Popen([sys.executable, "-c", _HOLD, str(dest)], env=env_for_child(), stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(dest)], env=env_for_child(), stdout=subprocess.PIPE, text=True
+    )
     return child, child.stdout.readline().strip()
 
 
@@ -165,7 +174,7 @@ def test_the_next_build_removes_staging_folders_of_killed_builds_only(tmp_path):
 
 
 def test_a_build_killed_mid_swap_gets_its_previous_site_back(tmp_path):
-    from site_build.output import remove_leftovers
+    from site_build.publish.staging import remove_leftovers
 
     site = tmp_path / "site"
     killed, name = _holding_build(site)
@@ -190,7 +199,8 @@ def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_previous_site(tmp_pat
         rf"^Error: Building into {re.escape(str(disk))}/site/ failed( at {re.escape(str(disk))}/site/\S+)?: no space left on device\. "
         r"The partial build was removed\.\nFix: free space on that disk, or build on another disk with --site-dir DIR\.\n"
         rf"Build failed; {re.escape(str(disk))}/site was left as it was\.$",
-        result.output, re.M,
+        result.output,
+        re.M,
     ), result.output
     assert sorted(p.name for p in disk.iterdir()) == ["site"]
     assert [p.name for p in (disk / "site").iterdir()] == ["marker.txt"]
@@ -207,6 +217,8 @@ def test_a_build_leaves_no_private_duckdb_temp_folder(tmp_path):
     temp = tmp_path / "temp"
     temp.mkdir()
     env = {**env_for_child(), "TMPDIR": str(temp), "HANDBOOK_TODAY": "2025-11-20"}
-    child = subprocess.run([sys.executable, "-m", "site_build", "build"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    child = subprocess.run(
+        [sys.executable, "-m", "site_build", "build"], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
     assert child.returncode == 0, child.stderr
     assert [p.name for p in temp.iterdir() if p.name.startswith("handbook-duckdb-")] == []

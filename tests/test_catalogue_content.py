@@ -17,17 +17,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_build.catalogue import Catalogue
-from site_build.package import DataPackage
-from site_build.query import QueryEngine
+from site_build.data.engine import QueryEngine
+from site_build.data.package import DataPackage
+from site_build.kpis.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 AS_OF = dt.date(2026, 10, 31)
 CHAPTERS = {
-    "1-overview/index.md", "2-core/market.md", "2-core/product.md", "2-core/channels.md", "2-core/crm.md",
-    "3-implementation/planning.md", "3-implementation/phases.md", "3-implementation/evaluation.md",
-    "4-trends/technology.md", "4-trends/omnichannel.md", "4-trends/sustainability.md",
+    "1-overview/index.md",
+    "2-core/market.md",
+    "2-core/product.md",
+    "2-core/channels.md",
+    "2-core/crm.md",
+    "3-implementation/planning.md",
+    "3-implementation/phases.md",
+    "3-implementation/evaluation.md",
+    "4-trends/technology.md",
+    "4-trends/omnichannel.md",
+    "4-trends/sustainability.md",
 }
 #: what the demo data plants for the latest complete period; every other KPI is on track
 PLANTED = {
@@ -209,8 +217,12 @@ def test_a_safety_stock_setting_outside_10_to_15_percent_is_an_alert(catalogue, 
 def test_feedback_hot_topics_cover_every_ticket_of_the_latest_month(engine, catalogue):
     query = {q["id"]: q for q in catalogue["queries"]}["feedback_hot_topics"]
     rows = engine.query(query["sql"]).records()
-    october = engine.query("SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-10-01' AND created_at < DATE '2026-11-01'").scalar()
-    september = engine.query("SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-09-01' AND created_at < DATE '2026-10-01'").scalar()
+    october = engine.query(
+        "SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-10-01' AND created_at < DATE '2026-11-01'"
+    ).scalar()
+    september = engine.query(
+        "SELECT count(*) FROM service_tickets WHERE created_at >= DATE '2026-09-01' AND created_at < DATE '2026-10-01'"
+    ).scalar()
     assert sum(r["本月工单"] for r in rows) == october and sum(r["上月工单"] for r in rows) == september
     assert math.isclose(sum(r["占比"] for r in rows), 1.0)
     assert [r["本月工单"] for r in rows] == sorted((r["本月工单"] for r in rows), reverse=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 import altair as alt
 import pytest
 
-from site_build import charts
-from site_build.charts import ChartSpec, build_chart, render_chart, runtime_files, to_spec
+from site_build.data.result import QueryResult
 from site_build.errors import ChartError
-from site_build.query import QueryResult
+from site_build.views import charts
+from site_build.views.charts import ChartSpec, build_chart, render_chart, runtime_files, to_spec
 from tests import browser
 
 GOLDEN = Path(__file__).parent / "golden" / "charts"
@@ -21,8 +21,11 @@ GOLDEN = Path(__file__).parent / "golden" / "charts"
 MONTHLY = QueryResult(
     columns=["月份", "渠道", "转化率"],
     types=["DATE", "VARCHAR", "DOUBLE"],
-    rows=[(dt.date(2026, m, 1), ch, round(0.02 + 0.003 * m + (0.01 if ch == "天猫" else 0), 4))
-          for m in (1, 2, 3) for ch in ("天猫", "京东")],
+    rows=[
+        (dt.date(2026, m, 1), ch, round(0.02 + 0.003 * m + (0.01 if ch == "天猫" else 0), 4))
+        for m in (1, 2, 3)
+        for ch in ("天猫", "京东")
+    ],
 )
 CHANNELS = QueryResult(
     columns=["渠道", "销售额", "订单数"],
@@ -41,12 +44,45 @@ SCATTER = QueryResult(
 )
 
 CASES = {
-    "line": (ChartSpec(id="monthly_conversion", title="月度转化率", description="各渠道每月转化率", mark="line",
-                       x="月份", y="转化率", color="渠道", format="percent"), MONTHLY),
-    "bar": (ChartSpec(id="channel_gmv", title="渠道销售额", mark="bar", x="渠道", y="销售额", format="cny", sort="-y"), CHANNELS),
-    "area": (ChartSpec(id="daily_visitors", title="每日访客", mark="area", x="日期", y="访客数", format="count", height=200), DAILY),
-    "point": (ChartSpec(id="aov_repeat", title="客单价与复购率", mark="point", x="客单价", y="复购率", color="品类", format="percent"), SCATTER),
-    "bar_by_month": (ChartSpec(id="monthly_bars", title="月度转化率", mark="bar", x="月份", y="转化率", color="渠道", format="percent"), MONTHLY),
+    "line": (
+        ChartSpec(
+            id="monthly_conversion",
+            title="月度转化率",
+            description="各渠道每月转化率",
+            mark="line",
+            x="月份",
+            y="转化率",
+            color="渠道",
+            format="percent",
+        ),
+        MONTHLY,
+    ),
+    "bar": (
+        ChartSpec(id="channel_gmv", title="渠道销售额", mark="bar", x="渠道", y="销售额", format="cny", sort="-y"),
+        CHANNELS,
+    ),
+    "area": (
+        ChartSpec(id="daily_visitors", title="每日访客", mark="area", x="日期", y="访客数", format="count", height=200),
+        DAILY,
+    ),
+    "point": (
+        ChartSpec(
+            id="aov_repeat",
+            title="客单价与复购率",
+            mark="point",
+            x="客单价",
+            y="复购率",
+            color="品类",
+            format="percent",
+        ),
+        SCATTER,
+    ),
+    "bar_by_month": (
+        ChartSpec(
+            id="monthly_bars", title="月度转化率", mark="bar", x="月份", y="转化率", color="渠道", format="percent"
+        ),
+        MONTHLY,
+    ),
     "arc": (ChartSpec(id="order_share", title="订单占比", mark="arc", x="渠道", y="订单数", format="count"), CHANNELS),
 }
 
@@ -115,7 +151,13 @@ def test_spec_inlines_data_fits_container_and_describes_itself():
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
     assert spec["description"] == "各渠道每月转化率"
     assert "url" not in spec["data"]
-    assert spec["datasets"][spec["data"]["name"]][0] == {"月份": "2026-01-01", "渠道": "天猫", "转化率": 0.033, "_text_0": "2026-01", "_text_1": "3.3%"}
+    assert spec["datasets"][spec["data"]["name"]][0] == {
+        "月份": "2026-01-01",
+        "渠道": "天猫",
+        "转化率": 0.033,
+        "_text_0": "2026-01",
+        "_text_1": "3.3%",
+    }
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["月份", "渠道", "转化率"]
     assert spec["encoding"]["x"]["axis"]["format"] == "%Y年%-m月"
     assert spec["config"]["locale"]["number"]["currency"] == ["¥", ""]
@@ -132,8 +174,13 @@ def test_types_are_inferred_from_duckdb_types():
 
 def test_bars_over_dates_get_one_band_per_period():
     x = to_spec(build_chart(*CASES["bar_by_month"]))["encoding"]["x"]
-    assert x == {"field": "月份", "type": "ordinal", "timeUnit": "utcyearmonth", "title": "月份",
-                 "axis": {"format": "%Y年%-m月", "labelAngle": 0}}
+    assert x == {
+        "field": "月份",
+        "type": "ordinal",
+        "timeUnit": "utcyearmonth",
+        "title": "月份",
+        "axis": {"format": "%Y年%-m月", "labelAngle": 0},
+    }
 
 
 def test_arc_maps_y_to_theta_and_x_to_colour():
@@ -159,19 +206,27 @@ def test_two_builds_give_identical_html():
 def user_chart():
     """A team's chart function with a selection: Altair names it param_N / view_N from a global counter."""
     pick = alt.selection_point(fields=["渠道"], bind="legend")
-    return alt.Chart(alt.InlineData(values=CHANNELS.records())).mark_bar().encode(
-        x=alt.X(field="渠道", type="nominal"),
-        y=alt.Y(field="订单数", type="quantitative"),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
-    ).add_params(pick)
+    return (
+        alt.Chart(alt.InlineData(values=CHANNELS.records()))
+        .mark_bar()
+        .encode(
+            x=alt.X(field="渠道", type="nominal"),
+            y=alt.Y(field="订单数", type="quantitative"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+        )
+        .add_params(pick)
+    )
 
 
 def test_user_chart_params_are_named_the_same_in_every_process():
     # Older Altair named params param_1, param_2… from a global counter, so a
     # second chart or a second build changed the page. Altair 6 hashes content.
-    code = "from tests.test_charts import user_chart, to_spec, spec_text; print(spec_text(to_spec(user_chart())), end='')"
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           cwd=Path(__file__).parent.parent).stdout
+    code = (
+        "from tests.test_charts import user_chart, to_spec, spec_text; print(spec_text(to_spec(user_chart())), end='')"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
+    ).stdout
     first, second = to_spec(user_chart()), to_spec(user_chart())
     assert first == second
     assert spec_text(first) == other
@@ -190,12 +245,21 @@ def test_user_chart_gets_container_width_locale_and_description():
 
 
 def test_figure_has_caption_static_svg_and_sources():
-    html = render_chart(build_chart(*CASES["line"]), chart_id="monthly_conversion", title="月度转化率",
-                        description="各渠道每月转化率", sources=[("traffic", "health/#data-traffic")])
+    html = render_chart(
+        build_chart(*CASES["line"]),
+        chart_id="monthly_conversion",
+        title="月度转化率",
+        description="各渠道每月转化率",
+        sources=[("traffic", "health/#data-traffic")],
+    )
     page = parse(html)
-    assert page.figure == {"class": "hb-chart", "id": "chart-monthly_conversion", "role": "figure",
-                           "aria-labelledby": "chart-monthly_conversion-title",
-                           "aria-describedby": "chart-monthly_conversion-desc"}
+    assert page.figure == {
+        "class": "hb-chart",
+        "id": "chart-monthly_conversion",
+        "role": "figure",
+        "aria-labelledby": "chart-monthly_conversion-title",
+        "aria-describedby": "chart-monthly_conversion-desc",
+    }
     assert page.static == {"class": "hb-chart__static", "role": "img", "aria-label": "月度转化率：各渠道每月转化率"}
     assert page.sources == ["health/#data-traffic"]
     assert "月份" in page.svg_texts and "转化率" in page.svg_texts and "2026年2月" in page.svg_texts
@@ -206,19 +270,31 @@ def test_figure_has_caption_static_svg_and_sources():
 
 
 def test_static_svg_ids_are_prefixed_per_chart():
-    result = QueryResult(columns=["日期", "访客数"], types=["DATE", "BIGINT"],
-                         rows=[(dt.date(2026, 3, d), d) for d in range(1, 30)])
-    html = str(render_chart(build_chart(ChartSpec(id="c", title="t", mark="area", x="日期", y="访客数"), result),
-                            chart_id="visits", title="t"))
+    result = QueryResult(
+        columns=["日期", "访客数"], types=["DATE", "BIGINT"], rows=[(dt.date(2026, 3, d), d) for d in range(1, 30)]
+    )
+    html = str(
+        render_chart(
+            build_chart(ChartSpec(id="c", title="t", mark="area", x="日期", y="访客数"), result),
+            chart_id="visits",
+            title="t",
+        )
+    )
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert ids and all(i.startswith("chart-visits") for i in ids)
 
 
 def test_script_in_data_stays_inert_in_spec_and_svg():
-    result = QueryResult(columns=["渠道", "人数"], types=["VARCHAR", "BIGINT"],
-                         rows=[("<script>1</script>", 5), ("天猫", 3)])
-    html = str(render_chart(build_chart(ChartSpec(id="x", title="t", mark="bar", x="渠道", y="人数"), result),
-                            chart_id="x", title="<b>标题</b>"))
+    result = QueryResult(
+        columns=["渠道", "人数"], types=["VARCHAR", "BIGINT"], rows=[("<script>1</script>", 5), ("天猫", 3)]
+    )
+    html = str(
+        render_chart(
+            build_chart(ChartSpec(id="x", title="t", mark="bar", x="渠道", y="人数"), result),
+            chart_id="x",
+            title="<b>标题</b>",
+        )
+    )
     assert html.count("<script") == 1 and html.count("</script>") == 1
     page = parse(html)
     spec = json.loads(page.scripts[0])
@@ -237,22 +313,39 @@ def test_svg_is_cached_on_disk(tmp_path):
     assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", cache_dir=tmp_path))
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    (ChartSpec(id="c", title="t", mark="pie", x="渠道", y="销售额"),
-     "chart 'c': unknown mark 'pie'. Valid marks: line, bar, area, point, arc."),
-    (ChartSpec(id="c", title="t", x="渠道", y="销售"),
-     "chart 'c': y column '销售' is not in the query result. Did you mean '销售额'? Available columns: 渠道, 订单数, 销售额."),
-    (ChartSpec(id="c", title="t", x="渠道", y="销售额", color="区域"),
-     "chart 'c': color column '区域' is not in the query result. Available columns: 渠道, 订单数, 销售额."),
-    (ChartSpec(id="c", title="t", x="渠道"),
-     "chart 'c': give both x and y (column names of the query result). Columns: 渠道, 销售额, 订单数."),
-    (ChartSpec(id="c", title="t", x="渠道", y="销售额", x_type="date"),
-     "chart 'c': unknown x_type 'date'. Valid types: quantitative, temporal, nominal, ordinal."),
-    (ChartSpec(id="c", title="t", x="渠道", y="销售额", format="percentage"),
-     "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, duration, number, percent."),
-    (ChartSpec(id="c", title="t", x="渠道", y="销售额", sort="up"),
-     "chart 'c': unknown sort 'up'. Valid sorts: ascending, descending, x, -x, y, -y, or a list of x values."),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            ChartSpec(id="c", title="t", mark="pie", x="渠道", y="销售额"),
+            "chart 'c': unknown mark 'pie'. Valid marks: line, bar, area, point, arc.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道", y="销售"),
+            "chart 'c': y column '销售' is not in the query result. Did you mean '销售额'? Available columns: 渠道, 订单数, 销售额.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道", y="销售额", color="区域"),
+            "chart 'c': color column '区域' is not in the query result. Available columns: 渠道, 订单数, 销售额.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道"),
+            "chart 'c': give both x and y (column names of the query result). Columns: 渠道, 销售额, 订单数.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道", y="销售额", x_type="date"),
+            "chart 'c': unknown x_type 'date'. Valid types: quantitative, temporal, nominal, ordinal.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道", y="销售额", format="percentage"),
+            "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, duration, number, percent.",
+        ),
+        (
+            ChartSpec(id="c", title="t", x="渠道", y="销售额", sort="up"),
+            "chart 'c': unknown sort 'up'. Valid sorts: ascending, descending, x, -x, y, -y, or a list of x values.",
+        ),
+    ],
+)
 def test_bad_chart_specs_give_exact_messages(spec, message):
     with pytest.raises(ChartError) as error:
         build_chart(spec, CHANNELS)
@@ -272,7 +365,9 @@ def test_data_loaded_by_url_is_refused():
     chart = alt.Chart(alt.UrlData(url="data/traffic.csv")).mark_bar().encode(x="a:N", y="b:Q")
     with pytest.raises(ChartError) as error:
         to_spec(chart)
-    assert str(error.value).startswith("The chart loads its data from a URL ('data/traffic.csv'). Under file:// the browser blocks that")
+    assert str(error.value).startswith(
+        "The chart loads its data from a URL ('data/traffic.csv'). Under file:// the browser blocks that"
+    )
 
 
 def test_runtime_files():
@@ -321,7 +416,7 @@ def test_charts_draw_in_chromium_from_file_url(tmp_path, browser_context):
 
 
 def test_runtime_bundle_is_cached_on_disk(tmp_path):
-    from site_build.charts import runtime_files
+    from site_build.views.charts import runtime_files
 
     first = runtime_files(tmp_path)["javascripts/vega.js"]
     cached = list((tmp_path / "runtime").glob("vl-convert-*.js"))
@@ -331,24 +426,63 @@ def test_runtime_bundle_is_cached_on_disk(tmp_path):
 
 
 def test_history_small_multiples_keep_kpi_order_and_display_text():
-    from site_build.charts import history_chart, to_spec
+    from site_build.views.charts import history_chart, to_spec
 
     series = {
-        "conversion_rate": {"label": "转化率", "format": "percent", "direction": "higher", "points": [
-            {"version": "v1", "title": "v1", "data_as_of": "2026-09-30", "value": 0.25, "display": "25.0%", "status": "watch"},
-            {"version": "v2", "title": "v2", "data_as_of": "2026-10-31", "value": 0.18, "display": "18.0%", "status": "alert"}]},
-        "monthly_sales": {"label": "月销售额", "format": "cny", "direction": "higher", "points": [
-            {"version": "v2", "title": "v2", "data_as_of": "2026-10-31", "value": 558000.0, "display": "¥55.8万", "status": "on-track"}]},
+        "conversion_rate": {
+            "label": "转化率",
+            "format": "percent",
+            "direction": "higher",
+            "points": [
+                {
+                    "version": "v1",
+                    "title": "v1",
+                    "data_as_of": "2026-09-30",
+                    "value": 0.25,
+                    "display": "25.0%",
+                    "status": "watch",
+                },
+                {
+                    "version": "v2",
+                    "title": "v2",
+                    "data_as_of": "2026-10-31",
+                    "value": 0.18,
+                    "display": "18.0%",
+                    "status": "alert",
+                },
+            ],
+        },
+        "monthly_sales": {
+            "label": "月销售额",
+            "format": "cny",
+            "direction": "higher",
+            "points": [
+                {
+                    "version": "v2",
+                    "title": "v2",
+                    "data_as_of": "2026-10-31",
+                    "value": 558000.0,
+                    "display": "¥55.8万",
+                    "status": "on-track",
+                }
+            ],
+        },
     }
     spec = to_spec(history_chart(series))
     assert spec["facet"]["sort"] == ["转化率", "月销售额"]
     assert spec["resolve"] == {"scale": {"y": "independent"}}
     values = spec["datasets"][spec["data"]["name"]]  # inline, under a dataset name
-    assert [(v["指标"], v["显示"]) for v in values] == [("转化率", "25.0%"), ("转化率", "18.0%"), ("月销售额", "¥55.8万")]
+    assert [(v["指标"], v["显示"]) for v in values] == [
+        ("转化率", "25.0%"),
+        ("转化率", "18.0%"),
+        ("月销售额", "¥55.8万"),
+    ]
 
 
 def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):
-    spec = ChartSpec(id="monthly", title="月度转化率", description="说明", x="月份", y="转化率", color="渠道", format="percent")
+    spec = ChartSpec(
+        id="monthly", title="月度转化率", description="说明", x="月份", y="转化率", color="渠道", format="percent"
+    )
     fresh = to_spec(build_chart(spec, MONTHLY), description="说明")
     assert charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path) == fresh
     cached = sorted((tmp_path / "charts").glob("*.json"))

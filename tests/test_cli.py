@@ -69,7 +69,11 @@ def test_serve_shows_macro_errors_on_the_page_and_keeps_serving(tmp_path):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "site_build", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         html = None

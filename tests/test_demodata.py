@@ -11,10 +11,10 @@ import frictionless
 import pytest
 from click.testing import CliRunner
 
-from site_build.cli import main
-from site_build.demodata import DemoDataError, check_target, generate, is_demo_output
-from site_build.package import DataPackage
-from site_build.query import QueryEngine
+from site_build.data.engine import QueryEngine
+from site_build.data.package import DataPackage
+from tools.demodata import DemoDataError, check_target, generate, is_demo_output
+from tools.demodata.__main__ import demo_data
 
 SMALL = 0.05  # about 5,000 orders: big enough for the seasonal peaks, generated in about a second
 
@@ -61,7 +61,10 @@ def test_descriptor_has_keys_titles_and_every_resource(small):
         assert resource["title"] and all(f["title"] and f["description"] for f in resource["schema"]["fields"])
         header = (small[0] / resource["path"]).read_text(encoding="utf-8").split("\n", 1)[0]
         assert header.split(",") == [f["name"] for f in resource["schema"]["fields"]], resource["name"]
-    fks = {r["name"]: [fk["reference"]["resource"] for fk in r["schema"].get("foreignKeys", [])] for r in descriptor["resources"]}
+    fks = {
+        r["name"]: [fk["reference"]["resource"] for fk in r["schema"].get("foreignKeys", [])]
+        for r in descriptor["resources"]
+    }
     assert fks["order_items"] == ["orders", "products"]
     assert fks["orders"] == ["customers", "campaigns"]
 
@@ -89,9 +92,17 @@ def test_channel_differences(engine):
     assert aov["拼多多"] == min(aov.values())
     first_pdd = engine.query("SELECT min(date) FROM traffic WHERE channel = '拼多多'").scalar()
     assert first_pdd > dt.date(2026, 1, 1)  # 拼多多 opens in month 4 of the plan
-    douyin = dict(engine.query("SELECT year(date), sum(sessions) FROM traffic WHERE channel = '抖音' AND month(date) BETWEEN 1 AND 10 GROUP BY 1").rows)
+    douyin = dict(
+        engine.query(
+            "SELECT year(date), sum(sessions) FROM traffic WHERE channel = '抖音' AND month(date) BETWEEN 1 AND 10 GROUP BY 1"
+        ).rows
+    )
     assert douyin[2026] > 1.5 * douyin[2025]
-    jd = dict(engine.query("SELECT strftime(date, '%Y-%m'), sum(sessions) FROM traffic WHERE channel = '京东' GROUP BY 1").rows)
+    jd = dict(
+        engine.query(
+            "SELECT strftime(date, '%Y-%m'), sum(sessions) FROM traffic WHERE channel = '京东' GROUP BY 1"
+        ).rows
+    )
     assert jd["2026-10"] < jd["2026-08"] < jd["2026-06"]
 
 
@@ -107,7 +118,10 @@ def test_row_counts_scale_linearly(small, tmp_path):
 def test_end_moves_the_whole_story(tmp_path):
     generate(tmp_path, seed=1, scale=0.01, end=dt.date(2025, 6, 30))
     with QueryEngine(DataPackage.load(tmp_path)) as e:
-        assert e.query("SELECT min(order_date), max(order_date) FROM orders").rows[0] == (dt.date(2023, 7, 1), dt.date(2025, 6, 30))
+        assert e.query("SELECT min(order_date), max(order_date) FROM orders").rows[0] == (
+            dt.date(2023, 7, 1),
+            dt.date(2025, 6, 30),
+        )
         assert e.query("SELECT max(due_date) FROM plan_milestones").scalar() > dt.date(2025, 6, 30)
 
 
@@ -134,7 +148,7 @@ def test_bad_scale_is_a_clear_error(tmp_path):
 
 
 def test_cli_writes_and_reports_progress(tmp_path):
-    result = CliRunner().invoke(main, ["demo-data", "--seed", "3", "--scale", "0.01", "--out", str(tmp_path / "d")])
+    result = CliRunner().invoke(demo_data, ["--seed", "3", "--scale", "0.01", "--out", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert re.search(r"^  orders\s+[\d,]+ rows$", result.output, re.M)
     assert "Wrote 22 resources" in result.output
@@ -143,6 +157,6 @@ def test_cli_writes_and_reports_progress(tmp_path):
 
 def test_cli_refuses_other_folders_with_exit_1(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    result = CliRunner().invoke(main, ["demo-data", "--scale", "0.01", "--out", str(tmp_path)])
+    result = CliRunner().invoke(demo_data, ["--scale", "0.01", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "Refusing to overwrite it" in result.output

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 import pytest
 
-from site_build import macros
 from site_build.cli import main
-from site_build.plugin import HandbookConfig
+from site_build.mkdocs import macros
+from site_build.mkdocs.plugin import HandbookConfig
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -41,25 +41,30 @@ def test_every_command_and_option_documented(name):
     assert "Example" in (command.help or ""), f"handbook {name} --help has no example"
 
 
-@pytest.mark.parametrize("option", [k for k in HandbookConfig._schema_keys] if hasattr(HandbookConfig, "_schema_keys") else [k for k, _ in HandbookConfig._schema])
+@pytest.mark.parametrize(
+    "option",
+    [k for k in HandbookConfig._schema_keys]
+    if hasattr(HandbookConfig, "_schema_keys")
+    else [k for k, _ in HandbookConfig._schema],
+)
 def test_every_plugin_option_documented(option):
     assert f"| `{option}` |" in README
 
 
 def test_every_catalogue_key_documented():
-    schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
+    schema = json.loads((Path(__file__).parent.parent / "site_build/kpis/schemas/metrics.schema.json").read_text())
     for key in schema["$defs"]["kpi"]["properties"]:
         assert f"`{key}`" in README, f"KPI key {key} is not documented in README"
 
 
 @pytest.mark.parametrize("section", ["page", "query", "chart"])
 def test_every_page_query_and_chart_key_appears_in_readme(section):
-    schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
+    schema = json.loads((Path(__file__).parent.parent / "site_build/kpis/schemas/metrics.schema.json").read_text())
     for key in schema["$defs"][section]["properties"]:
         assert re.search(rf"`{key}`|\b{key}:", README), f"{section} key {key} is not documented in README"
 
 
 def test_every_top_level_catalogue_key_appears_in_readme():
-    schema = json.loads((Path(__file__).parent.parent / "site_build/schemas/metrics.schema.json").read_text())
+    schema = json.loads((Path(__file__).parent.parent / "site_build/kpis/schemas/metrics.schema.json").read_text())
     for key in schema["properties"]:
         assert f"\n{key}:" in README, f"top-level catalogue key {key} has no example in README"

@@ -31,7 +31,10 @@ def test_unknown_kpi_names_page_macro_and_suggestion(project):
     append(project, "service.md", '{{ kpi("conversion") }}')
     result = build(project)
     assert_failed_cleanly(result, project)
-    assert "service.md: kpi('conversion') failed: Unknown KPI 'conversion'. Did you mean 'conversion_rate'?" in result.output
+    assert (
+        "service.md: kpi('conversion') failed: Unknown KPI 'conversion'. Did you mean 'conversion_rate'?"
+        in result.output
+    )
     assert "Aborted with 1 warnings in strict mode" in result.output
 
 
@@ -39,7 +42,10 @@ def test_bad_sql_shows_sql_and_duckdb_message(project):
     append(project, "service.md", '{{ table("SELECT nope FROM traffic") }}')
     result = build(project)
     assert_failed_cleanly(result, project)
-    assert "service.md: table('SELECT nope FROM traffic') failed: Query failed: Binder Error: Referenced column \"nope\" not found" in result.output
+    assert (
+        "service.md: table('SELECT nope FROM traffic') failed: Query failed: Binder Error: Referenced column \"nope\" not found"
+        in result.output
+    )
     assert "SQL: SELECT nope FROM traffic" in result.output
 
 
@@ -65,7 +71,10 @@ def test_malformed_catalogue(project):
     path.write_text(path.read_text(encoding="utf-8").replace("direction: lower", "direction: down"), encoding="utf-8")
     result = build(project)
     assert_failed_cleanly(result, project)
-    assert "metrics.yml:44: kpis[2] ('response_time') direction: 'down' is not allowed. Choose one of: higher, lower." in result.output
+    assert (
+        "metrics.yml:44: kpis[2] ('response_time') direction: 'down' is not allowed. Choose one of: higher, lower."
+        in result.output
+    )
 
 
 def test_row_limit(project):
@@ -78,7 +87,10 @@ def test_row_limit(project):
 def test_stale_kpi_warns_and_shows_badge(project):
     result = build(project, today="2026-01-10")
     assert_failed_cleanly(result, project)
-    assert "KPI 'satisfaction' is stale: its newest data is from 2025-10-13, 89 days before 2026-01-10, over freshness_days: 60" in result.output
+    assert (
+        "KPI 'satisfaction' is stale: its newest data is from 2025-10-13, 89 days before 2026-01-10, over freshness_days: 60"
+        in result.output
+    )
     result = build(project, "--no-strict", today="2026-01-10")
     assert result.exit_code == 0
     badge = soup(project / "site" / "index.html").select_one("#kpi-satisfaction .hb-badge--stale")

@@ -16,8 +16,8 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from site_build.package import DataPackage
-from site_build.validation import validate
+from site_build.data.package import DataPackage
+from site_build.data.validation import validate
 
 SEED = 20261202
 BASE = b"id,name,amount,day\n1,Ann,2.5,2024-01-01\n2,Bo,3,2024-01-02\n3,Cy,-1,2024-01-03\n"
@@ -78,7 +78,18 @@ def _mutations(rng: random.Random) -> dict[str, bytes]:
 
 CORPUS = _mutations(random.Random(SEED))
 #: plain UTF-8 text whose CSV both readers split alike: here the verdicts must agree
-PARITY = ["header-only", "bom", "crlf", "no-trailing-newline", "blank-lines", "short-rows", "long-rows", "semicolons", "duplicate-header", "latin-1"]
+PARITY = [
+    "header-only",
+    "bom",
+    "crlf",
+    "no-trailing-newline",
+    "blank-lines",
+    "short-rows",
+    "long-rows",
+    "semicolons",
+    "duplicate-header",
+    "latin-1",
+]
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:

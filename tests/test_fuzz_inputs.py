@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from site_build.catalogue import Catalogue  # noqa: E402
+from site_build.data.package import DataPackage  # noqa: E402
 from site_build.errors import HandbookError  # noqa: E402
-from site_build.package import DataPackage  # noqa: E402
+from site_build.kpis.catalogue import Catalogue  # noqa: E402
 
 DATA = ROOT / "data"
 CORPUS = Path(__file__).parent / "fuzz"
@@ -63,7 +63,26 @@ class Variant:
 
 # -- shared mutations -------------------------------------------------------------
 
-VALUES = [DELETE, None, "", "x", 0, -1, 2.5, True, [], {}, ["x"], {"x": 1}, [None], [{}], HUGE, DEEP, math.nan, math.inf]
+VALUES = [
+    DELETE,
+    None,
+    "",
+    "x",
+    0,
+    -1,
+    2.5,
+    True,
+    [],
+    {},
+    ["x"],
+    {"x": 1},
+    [None],
+    [{}],
+    HUGE,
+    DEEP,
+    math.nan,
+    math.inf,
+]
 
 
 def _at(tree, path):
@@ -133,11 +152,37 @@ def _files(folder: str) -> list[Variant]:
 
 DESCRIPTOR_SPECIAL = {
     "format": ["CSV", "Parquet", "xlsx", "json", "csv ", "CSV\n"],
-    "path": ["../x.csv", "../../etc/passwd", "/etc/passwd", ".", "./", "orders.csv/..", "sub/../orders.csv", "orders.csv\u0000",
-             "~/x.csv", "http://example.com/x.csv", "file:///etc/passwd", ["orders.csv", "orders.csv"], "C:\\x.csv",
-             "missing.csv", "datapackage.json", "metrics.yml", "ORDERS.CSV", "data/../../orders.csv"],
+    "path": [
+        "../x.csv",
+        "../../etc/passwd",
+        "/etc/passwd",
+        ".",
+        "./",
+        "orders.csv/..",
+        "sub/../orders.csv",
+        "orders.csv\u0000",
+        "~/x.csv",
+        "http://example.com/x.csv",
+        "file:///etc/passwd",
+        ["orders.csv", "orders.csv"],
+        "C:\\x.csv",
+        "missing.csv",
+        "datapackage.json",
+        "metrics.yml",
+        "ORDERS.CSV",
+        "data/../../orders.csv",
+    ],
     "name": [1, "Orders", "订单", "a b", "products", "../x"],
-    "schema": ["schema.json", "../../etc/passwd", "/etc/passwd", "orders.csv", "datapackage.json", "http://example.com/s.json", ".", "metrics.yml"],
+    "schema": [
+        "schema.json",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "orders.csv",
+        "datapackage.json",
+        "http://example.com/s.json",
+        ".",
+        "metrics.yml",
+    ],
     "encoding": ["latin-1", "utf-16", "no-such-codec", 1],
     "dialect": [{"delimiter": 1}, {"delimiter": ""}, {"delimiter": ";;"}, {"header": "x"}, {"delimiter": "\u0000"}],
     "mediatype": [1, "application/x-evil"],
@@ -146,14 +191,31 @@ FIELD_SPECIAL = {
     "name": [1, "", "a" * 5000, None],
     "type": ["geopoint", "INTEGER", "any", "object", "array", "Date"],
     "format": ["%Y-%m-%d", "%Q", "email", "{{x}}", 1],
-    "constraints": ["x", ["required"], {"pattern": "["}, {"minimum": "x"}, {"enum": "x"}, {"maxLength": -1}, {"enum": []},
-                    {"required": "yes"}, {"unique": 1}, {"minimum": HUGE}, {"maximum": math.nan}],
+    "constraints": [
+        "x",
+        ["required"],
+        {"pattern": "["},
+        {"minimum": "x"},
+        {"enum": "x"},
+        {"maxLength": -1},
+        {"enum": []},
+        {"required": "yes"},
+        {"unique": 1},
+        {"minimum": HUGE},
+        {"maximum": math.nan},
+    ],
 }
 SCHEMA_SPECIAL = {
     "primaryKey": ["nonexistent", ["sku", "sku"], 1, [1], {}, [[]]],
-    "foreignKeys": ["x", [{}], [{"fields": "sku"}], [{"fields": ["sku"], "reference": "y"}],
-                    [{"fields": ["sku"], "reference": {"resource": "nonexistent", "fields": ["x"]}}],
-                    [{"fields": 1, "reference": {"resource": 1, "fields": 1}}], [{"fields": [], "reference": {"fields": []}}]],
+    "foreignKeys": [
+        "x",
+        [{}],
+        [{"fields": "sku"}],
+        [{"fields": ["sku"], "reference": "y"}],
+        [{"fields": ["sku"], "reference": {"resource": "nonexistent", "fields": ["x"]}}],
+        [{"fields": 1, "reference": {"resource": 1, "fields": 1}}],
+        [{"fields": [], "reference": {"fields": []}}],
+    ],
     "missingValues": ["x", [1], [None], ["", "NA"]],
     "fields": ["x", [{}], [None], [[]], [{"name": "sku"}] * 2, []],
 }
@@ -215,18 +277,64 @@ def descriptor_variants() -> list[Variant]:
 
 #: raw YAML that replaces the value of one key on its line
 YAML_VALUES = [
-    "2025-02-30", "2025-13-01", "2025-02-30 10:00:00", "0000-00-00", ".nan", ".NaN", ".inf", "-.inf", "1.0e999",
-    "9" * 5000, "-" + "9" * 5000, "0x" + "F" * 5000, "0b" + "1" * 20000, "!!python/object/apply:os.system ['echo pwned']",
-    "!!python/name:os.system", "!!binary '!!!'", "!!timestamp 'x'", "!!int 'x'", "!!float 'x'", "!!bool 'x'",
-    "!!set {a, b}", "!!omap [a: 1]", "*nope", "&a [*a]", "{? [a, b]: c}", "'unterminated", '"\\x"', '"\\ud800"',
-    "12:30:00", "0o777", "~", "Yes", "1_000", "[a, [b, [c]]]", "\t1", "{a: 1, a: 2}", "!!float '1e999'",
-    "<<: {x: 1}", "2025-02-29",
+    "2025-02-30",
+    "2025-13-01",
+    "2025-02-30 10:00:00",
+    "0000-00-00",
+    ".nan",
+    ".NaN",
+    ".inf",
+    "-.inf",
+    "1.0e999",
+    "9" * 5000,
+    "-" + "9" * 5000,
+    "0x" + "F" * 5000,
+    "0b" + "1" * 20000,
+    "!!python/object/apply:os.system ['echo pwned']",
+    "!!python/name:os.system",
+    "!!binary '!!!'",
+    "!!timestamp 'x'",
+    "!!int 'x'",
+    "!!float 'x'",
+    "!!bool 'x'",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "*nope",
+    "&a [*a]",
+    "{? [a, b]: c}",
+    "'unterminated",
+    '"\\x"',
+    '"\\ud800"',
+    "12:30:00",
+    "0o777",
+    "~",
+    "Yes",
+    "1_000",
+    "[a, [b, [c]]]",
+    "\t1",
+    "{a: 1, a: 2}",
+    "!!float '1e999'",
+    "<<: {x: 1}",
+    "2025-02-29",
 ]
-YAML_KEYS = ["label", "target", "alert", "watch", "target_max", "since", "id", "section", "tags", "grain", "sql", "digits", "as_of"]
+YAML_KEYS = [
+    "label",
+    "target",
+    "alert",
+    "watch",
+    "target_max",
+    "since",
+    "id",
+    "section",
+    "tags",
+    "grain",
+    "sql",
+    "digits",
+    "as_of",
+]
 
-BILLION_LAUGHS = (
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")
 )
 
 
@@ -243,10 +351,19 @@ def _replace_value(text: str, line: int, raw: str) -> str:
 
 
 def _catalogue_paths(tree: dict) -> list[tuple]:
-    paths: list[tuple] = [(k,) for k in tree] + [("as_of", "resource"), ("kpis", 0), ("queries", 0), ("charts", 0), ("pages", 0)]
+    paths: list[tuple] = [(k,) for k in tree] + [
+        ("as_of", "resource"),
+        ("kpis", 0),
+        ("queries", 0),
+        ("charts", 0),
+        ("pages", 0),
+    ]
     for section in ("kpis", "queries", "charts", "pages"):
         paths += [(section, 0, k) for k in tree[section][0]]
-    paths += [("kpis", 0, k) for k in ("watch", "target_max", "since", "window", "history", "digits", "unit", "freshness_days")]
+    paths += [
+        ("kpis", 0, k)
+        for k in ("watch", "target_max", "since", "window", "history", "digits", "unit", "freshness_days")
+    ]
     paths += [("kpis", 0, "play", k) for k in tree["kpis"][0]["play"]]
     return paths
 
@@ -274,7 +391,9 @@ def catalogue_variants() -> list[Variant]:
     for raw in YAML_VALUES:
         for key in rng.sample(YAML_KEYS, 3):
             line = rng.choice(_key_lines(text, key))
-            out.append(Variant(f"generated/line{line + 1}-{key}={raw[:30]!r}", _replace_value(text, line, raw).encode()))
+            out.append(
+                Variant(f"generated/line{line + 1}-{key}={raw[:30]!r}", _replace_value(text, line, raw).encode())
+            )
     out += _encodings(text, "generated/")
     out += [
         Variant("generated/billion-laughs-top", (BILLION_LAUGHS + text).encode()),
@@ -298,7 +417,9 @@ def _copy_data(dest: Path) -> Path:
     for src in DATA.iterdir():
         if src.suffix == ".csv":
             with open(src, encoding="utf-8") as fh:
-                (dest / src.name).write_text("".join(line for _, line in zip(range(CLI_ROWS + 1), fh)), encoding="utf-8")
+                (dest / src.name).write_text(
+                    "".join(line for _, line in zip(range(CLI_ROWS + 1), fh)), encoding="utf-8"
+                )
         else:
             shutil.copy(src, dest / src.name)
     return dest
@@ -327,7 +448,9 @@ def load_catalogue(folder: Path, variant: Variant, package: DataPackage):
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     # the command runs the same engine the test imported
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_TODAY": "2026-11-25", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "site_build", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "site_build", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 DESCRIPTORS = descriptor_variants()
@@ -400,7 +523,9 @@ def test_validate_command_exits_cleanly(tmp_path, data_copy):
     """``handbook validate`` on a sample: exit 1 with the file named for refused descriptors, never a traceback."""
     refused, accepted = _split(DESCRIPTORS, load_descriptor, shutil.copytree(data_copy, tmp_path / "probe"))
     # accepted ones may still fail validation (exit 1): the cut CSVs break foreign keys
-    runs = [(v, (1,), "datapackage.json") for v in _sample(refused, CLI_SAMPLE)] + [(v, (0, 1), None) for v in _sample(accepted, 2)]
+    runs = [(v, (1,), "datapackage.json") for v in _sample(refused, CLI_SAMPLE)] + [
+        (v, (0, 1), None) for v in _sample(accepted, 2)
+    ]
     for variant, expected, file in runs:
         folder = tmp_path / "run"
         shutil.rmtree(folder, ignore_errors=True)
@@ -418,10 +543,19 @@ def test_build_command_exits_cleanly_on_refused_catalogues(tmp_path, data_copy, 
     right after the descriptor, before any page renders.
     """
     refused, _ = _split(CATALOGUES, load_catalogue, tmp_path, package)
-    project = shutil.copytree(Path(__file__).parent / "sites" / "basic", tmp_path / "project", ignore=shutil.ignore_patterns("data", "site", ".handbook-cache"))
+    project = shutil.copytree(
+        Path(__file__).parent / "sites" / "basic",
+        tmp_path / "project",
+        ignore=shutil.ignore_patterns("data", "site", ".handbook-cache"),
+    )
     shutil.copytree(data_copy, project / "data")
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - handbook\n", "  - handbook:\n      validation_enabled: false\n"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - handbook\n", "  - handbook:\n      validation_enabled: false\n"
+        ),
+        encoding="utf-8",
+    )
     for variant in _sample(refused, CLI_SAMPLE // 2):
         (project / "data" / "metrics.yml").write_bytes(variant.data)
         result = _run(["build"], cwd=project)
@@ -443,7 +577,7 @@ def _outcome(load, *args) -> str:
         error = load(*args)
     except TimeoutError:
         return "hang"
-    except BaseException as e:  # noqa: BLE001 - counting every escape is the point
+    except BaseException as e:
         return f"traceback {type(e).__name__}: {str(e)[:150]}"
     finally:
         signal.alarm(0)
@@ -451,13 +585,13 @@ def _outcome(load, *args) -> str:
 
 
 def _validate_outcome(folder: Path) -> str:
-    from site_build.validation import validate
+    from site_build.data.validation import validate
 
     try:
         validate(DataPackage.load(folder))
     except HandbookError:
         return "refused"
-    except BaseException as e:  # noqa: BLE001
+    except BaseException as e:
         return f"traceback in validate {type(e).__name__}: {str(e)[:150]}"
     return "ok"
 
@@ -469,7 +603,10 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = _copy_data(Path(tmp) / "data")
         package = DataPackage.load(data)
-        for kind, variants, load, extra in (("descriptor", DESCRIPTORS, load_descriptor, ()), ("catalogue", CATALOGUES, load_catalogue, (package,))):
+        for kind, variants, load, extra in (
+            ("descriptor", DESCRIPTORS, load_descriptor, ()),
+            ("catalogue", CATALOGUES, load_catalogue, (package,)),
+        ):
             folder = Path(tmp) / kind
             shutil.copytree(data, folder)
             counts = Counter()

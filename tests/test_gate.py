@@ -46,4 +46,3 @@ def test_corrupted_demo_data_stops_the_build_with_one_report(handbook_project, t
     assert "foreign-key" in out
     after = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     assert after == before  # the previous site is intact, byte for byte
-

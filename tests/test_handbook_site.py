@@ -8,15 +8,23 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_build.catalogue import Catalogue
+from site_build.kpis.catalogue import Catalogue
 from tests import browser
 from tests.sitebuild import soup
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = [
-    "1-overview/index.html", "2-core/market.html", "2-core/product.html", "2-core/channels.html", "2-core/crm.html",
-    "3-implementation/planning.html", "3-implementation/phases.html", "3-implementation/evaluation.html",
-    "4-trends/technology.html", "4-trends/omnichannel.html", "4-trends/sustainability.html",
+    "1-overview/index.html",
+    "2-core/market.html",
+    "2-core/product.html",
+    "2-core/channels.html",
+    "2-core/crm.html",
+    "3-implementation/planning.html",
+    "3-implementation/phases.html",
+    "3-implementation/evaluation.html",
+    "4-trends/technology.html",
+    "4-trends/omnichannel.html",
+    "4-trends/sustainability.html",
 ]
 
 
@@ -98,15 +106,14 @@ def test_every_internal_link_resolves(site):
 
 
 def test_nav_follows_the_strategy(site):
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.UnsafeLoader)["nav"]  # noqa: S506
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.UnsafeLoader)["nav"]
     titles = [next(iter(item)) for item in nav]
     assert titles == ["首页", "需要行动", "一、战略概述", "二、核心要素", "三、实施步骤", "四、未来趋势", "参考"]
 
 
 def test_a_page_per_channel_from_the_template(site):
     channels = {
-        row["channel"]
-        for row in __import__("csv").DictReader((ROOT / "data" / "orders.csv").open(encoding="utf-8"))
+        row["channel"] for row in __import__("csv").DictReader((ROOT / "data" / "orders.csv").open(encoding="utf-8"))
     }
     links = soup(site / "channels" / "index.html").select("article .hb-page-links a")
     assert {a.get_text() for a in links} == channels
@@ -118,7 +125,7 @@ def test_a_page_per_channel_from_the_template(site):
         assert not page.select(".hb-error"), a["href"]
     # the nav lists them right after 渠道看板, in the same order
     start = nav.index("index.html") + 1
-    assert nav[start:start + len(links)] == [a["href"] for a in links]
+    assert nav[start : start + len(links)] == [a["href"] for a in links]
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-from site_build.health import last_modified, render_health, resource_health
-from site_build.package import DataPackage
-from site_build.query import QueryEngine
-from site_build.validation import validate
+from site_build.data.engine import QueryEngine
+from site_build.data.package import DataPackage
+from site_build.data.validation import validate
+from site_build.views.health import last_modified, render_health, resource_health
 
 PACKAGES = Path(__file__).parent / "packages"
 
@@ -44,7 +44,13 @@ def test_resource_health_facts():
     assert orders["fields"][3]["constraints"] == "minimum 0"
     assert len(orders["sha256"]) == 64
     # tracked by git and unchanged: the last commit's date, the same in every clone
-    committed = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "orders.csv"], cwd=PACKAGES / "valid", capture_output=True, text=True, check=True)
+    committed = subprocess.run(
+        ["git", "log", "-1", "--format=%cs", "--", "orders.csv"],
+        cwd=PACKAGES / "valid",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert orders["modified"] == committed.stdout.strip()
     customers = health[0]
     assert [t["field"] for t in customers["time_range"]] == ["signup", "last_seen"]
@@ -63,7 +69,16 @@ def test_health_html_sections_and_status():
     parser.feed(str(html))
     assert parser.ids == ["data-customers", "data-orders", "data-lines", "data-shipments"]
     text = "".join(parser.text)
-    for label in ("路径", "行数", "哈希", "时间范围", "最后修改", "校验状态", "✓ 通过", "order_date：2024-03-01 至 2024-03-03"):
+    for label in (
+        "路径",
+        "行数",
+        "哈希",
+        "时间范围",
+        "最后修改",
+        "校验状态",
+        "✓ 通过",
+        "order_date：2024-03-01 至 2024-03-03",
+    ):
         assert label in text
 
 
@@ -76,13 +91,19 @@ def test_health_shows_invalid_resource():
 def test_last_modified_uses_the_commit_date_of_a_tracked_unchanged_file(tmp_path):
     import subprocess
 
-    from site_build.health import last_modified
+    from site_build.views.health import last_modified
 
     data = tmp_path / "orders.csv"
     data.write_text("a\n1\n")
-    env = {"GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z", "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": "/usr/bin:/bin",
+    }
     for cmd in (["git", "init", "-q"], ["git", "add", "orders.csv"], ["git", "commit", "-q", "-m", "data"]):
         subprocess.run(cmd, cwd=tmp_path, check=True, env=env)
     assert last_modified(data) == "2024-03-05"

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-
 from publish_helpers import kpi, make_site
-from site_build.history import changes_html, compare, history, history_html, previous_snapshot, snapshot
-from site_build.publishing import publish
+
+from site_build.kpis.snapshot import series, snapshot
+from site_build.publish.published import builds, previous_snapshot
+from site_build.publish.publishing import publish
+from site_build.views.history import changes_html, compare, history_html
+
+
+# The KPI series the 指标历史 page shows: what is published, read by publish.published, shaped by kpis.snapshot.
+def history(public_dir, *, current=None):
+    return series(builds(public_dir), current=current)
+
 
 OCTOBER = {
     "conversion_rate": kpi("conversion_rate", 0.251, "watch", "25.1%"),
@@ -34,12 +42,22 @@ def test_compare_sorts_worst_first():
 
 
 def test_compare_orders_adverse_moves_by_size_and_handles_added_and_removed():
-    before = {"conversion_rate": kpi("conversion_rate", 0.30, "on-track", "30.0%"), "refund_rate": kpi("refund_rate", 0.02, "on-track", "2.0%")}
-    after = {"conversion_rate": kpi("conversion_rate", 0.29, "on-track", "29.0%"), "refund_rate": kpi("refund_rate", 0.03, "on-track", "3.0%"),
-             "gmv": kpi("gmv", None, "no-data")}
+    before = {
+        "conversion_rate": kpi("conversion_rate", 0.30, "on-track", "30.0%"),
+        "refund_rate": kpi("refund_rate", 0.02, "on-track", "2.0%"),
+    }
+    after = {
+        "conversion_rate": kpi("conversion_rate", 0.29, "on-track", "29.0%"),
+        "refund_rate": kpi("refund_rate", 0.03, "on-track", "3.0%"),
+        "gmv": kpi("gmv", None, "no-data"),
+    }
     changes = compare({"kpis": after}, {"kpis": before})
     # refund_rate rose 50% against its direction, conversion_rate fell 3.3%.
-    assert [(c.kpi, c.kind) for c in changes] == [("refund_rate", "adverse"), ("conversion_rate", "adverse"), ("gmv", "added")]
+    assert [(c.kpi, c.kind) for c in changes] == [
+        ("refund_rate", "adverse"),
+        ("conversion_rate", "adverse"),
+        ("gmv", "added"),
+    ]
     removed = compare({"kpis": before}, {"kpis": after})
     assert [(c.kpi, c.kind) for c in removed][-1] == ("gmv", "removed")
     assert [c.kind for c in compare({"kpis": {"gmv": kpi("gmv", 1, "alert")}}, None)] == ["new-alert"]
@@ -48,19 +66,28 @@ def test_compare_orders_adverse_moves_by_size_and_handles_added_and_removed():
 def test_worsened_status_without_alert_comes_before_adverse_moves():
     before = {"gmv": kpi("gmv", 1200000, "on-track"), "refund_rate": kpi("refund_rate", 0.02, "on-track")}
     after = {"gmv": kpi("gmv", 1100000, "watch"), "refund_rate": kpi("refund_rate", 0.04, "on-track")}
-    assert [(c.kpi, c.kind) for c in compare({"kpis": after}, {"kpis": before})] == [("gmv", "worsened"), ("refund_rate", "adverse")]
+    assert [(c.kpi, c.kind) for c in compare({"kpis": after}, {"kpis": before})] == [
+        ("gmv", "worsened"),
+        ("refund_rate", "adverse"),
+    ]
 
 
 def test_changes_table_html():
     changes = compare({"kpis": NOVEMBER}, {"kpis": OCTOBER})
-    soup = BeautifulSoup(changes_html(changes, previous={"version": "2026.10.31-aaaaaa", "data_as_of": "2026-10-31"}), "html.parser")
+    soup = BeautifulSoup(
+        changes_html(changes, previous={"version": "2026.10.31-aaaaaa", "data_as_of": "2026-10-31"}), "html.parser"
+    )
     assert [th.get_text() for th in soup.select("thead th")] == ["KPI", "上一版", "本版", "变化", "状态变化"]
     rows = [[cell.get_text() for cell in tr.select("th, td")] for tr in soup.select("tbody tr")]
     assert rows[0] == ["转化率", "25.1%", "18.0%", "-7.1 个百分点", "关注 → 告警"]
     assert "2026.10.31-aaaaaa" in soup.select_one(".hb-changes__intro").get_text()
     first = BeautifulSoup(changes_html(compare({"kpis": OCTOBER}, None), previous=None), "html.parser")
     assert "没有可比较的上一版" in first.get_text()
-    assert [tr.select("td")[-1].get_text() for tr in first.select("tbody tr")] == ["关注（新增）", "关注（新增）", "达标（新增）"]
+    assert [tr.select("td")[-1].get_text() for tr in first.select("tbody tr")] == [
+        "关注（新增）",
+        "关注（新增）",
+        "达标（新增）",
+    ]
 
 
 def test_labels_are_escaped():
@@ -88,7 +115,9 @@ def test_history_and_previous_snapshot_from_the_publish_tree(tmp_path):
     assert series == building
     assert history(public, current=november) == series
     assert [(p["version"], p["display"], p["status"]) for p in series["conversion_rate"]["points"]] == [
-        (october["version"], "25.1%", "watch"), (november["version"], "18.0%", "alert")]
+        (october["version"], "25.1%", "watch"),
+        (november["version"], "18.0%", "alert"),
+    ]
     soup = BeautifulSoup(history_html(series), "html.parser")
     assert [th.get("data-version") for th in soup.select("thead th")] == [None, october["version"], november["version"]]
     row = soup.select_one("#history-conversion_rate")

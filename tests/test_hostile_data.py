@@ -16,7 +16,16 @@ import pytest
 from tests import browser, hostile
 from tests.sitebuild import build, soup
 
-PAGES = ["index.html", "hostile.html", "channels/tmall.html", "channels/jd.html", "dictionary.html", "health.html", "changes.html", "history.html"]
+PAGES = [
+    "index.html",
+    "hostile.html",
+    "channels/tmall.html",
+    "channels/jd.html",
+    "dictionary.html",
+    "health.html",
+    "changes.html",
+    "history.html",
+]
 
 
 def _tree(project: Path) -> dict[str, str]:
@@ -65,7 +74,9 @@ def test_no_payload_becomes_markup(site):
             for attribute in ("href", "src", "action"):
                 assert not str(element.get(attribute, "")).lower().startswith("javascript:"), f"{name}: {element}"
         assert not page.find("img", src="x"), name
-        assert not any("__xss" in (s.string or "") for s in page.find_all("script") if s.get("type") != "application/json"), name
+        assert not any(
+            "__xss" in (s.string or "") for s in page.find_all("script") if s.get("type") != "application/json"
+        ), name
         assert "渠道X 49" not in page.get_text()
 
 

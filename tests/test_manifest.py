@@ -1,6 +1,6 @@
 import json
 
-from site_build import manifest
+from site_build.publish import manifest
 from tests.sitebuild import build, copy_site
 
 
@@ -31,4 +31,9 @@ def test_build_ignores_unused_links_out_of_data(tmp_path):
     result = build(project)
     assert result.exit_code == 0, result.output
     inputs = json.loads((project / "site" / "build.json").read_text(encoding="utf-8"))["inputs"]
-    assert [k for k in inputs if k.startswith("data/")] == ["data/datapackage.json", "data/metrics.yml", "data/tickets.csv", "data/traffic.csv"]
+    assert [k for k in inputs if k.startswith("data/")] == [
+        "data/datapackage.json",
+        "data/metrics.yml",
+        "data/tickets.csv",
+        "data/traffic.csv",
+    ]

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from site_build.catalogue import Catalogue
-from site_build.metrics import Metrics
-from site_build.package import DataPackage
-from site_build.query import QueryEngine
+from site_build.data.engine import QueryEngine
+from site_build.data.package import DataPackage
+from site_build.kpis.catalogue import Catalogue
+from site_build.kpis.metrics import Metrics
 
 BASIC = Path(__file__).parent / "sites" / "basic" / "data"
 
@@ -53,7 +53,11 @@ def test_alert_and_play(metrics):
 
 
 def test_freshness(tmp_path):
-    text = (BASIC / "metrics.yml").read_text(encoding="utf-8").replace("    owner: 客服组\n", "    owner: 客服组\n    freshness_days: 20\n", 1)
+    text = (
+        (BASIC / "metrics.yml")
+        .read_text(encoding="utf-8")
+        .replace("    owner: 客服组\n", "    owner: 客服组\n    freshness_days: 20\n", 1)
+    )
     path = tmp_path / "metrics.yml"
     path.write_text(text, encoding="utf-8")
     pkg = DataPackage.load(BASIC)
@@ -64,8 +68,10 @@ def test_freshness(tmp_path):
 
 
 def test_to_date_window(tmp_path):
-    text = (BASIC / "metrics.yml").read_text(encoding="utf-8").replace(
-        "    format: cny\n", "    format: cny\n    window: to_date\n    since: 2025-09-01\n", 1
+    text = (
+        (BASIC / "metrics.yml")
+        .read_text(encoding="utf-8")
+        .replace("    format: cny\n", "    format: cny\n    window: to_date\n    since: 2025-09-01\n", 1)
     )
     path = tmp_path / "metrics.yml"
     path.write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from site_build import offline
+from site_build.views import offline
 from tests import browser
 
 PLAIN = Path(__file__).parent / "sites" / "plain"
@@ -45,6 +45,7 @@ def _heading(page) -> str:
 
 # --- the built HTML -------------------------------------------------------------------
 
+
 def test_built_pages_load_nothing_from_other_hosts(plain_site):
     assert sorted(p.name for p in plain_site.glob("*.html")) == ["404.html", *sorted(PAGES)]
     assert offline.external_references_in_site(plain_site) == {}
@@ -75,6 +76,7 @@ def test_search_index_is_segmented_chinese(plain_site):
 
 # --- site_build/offline.py -----------------------------------------------------------
 
+
 def test_local_polyfills_replaces_unpkg_and_keeps_the_rest():
     assert offline.local_polyfills(None) == [offline.POLYFILL_URL]
     given = ["js/other.js", "https://unpkg.com/iframe-worker/shim"]
@@ -96,12 +98,15 @@ def test_external_references_finds_what_the_browser_would_fetch():
       <img src="https://img.example.com/a.png"><img src="data:image/png;base64,AAAA">
     </body></html>"""
     assert offline.external_references(html) == [
-        "https://fonts.gstatic.com", "https://fonts.googleapis.com/css?family=Roboto",
-        "//cdn.example.com/x.js", "https://img.example.com/a.png",
+        "https://fonts.gstatic.com",
+        "https://fonts.googleapis.com/css?family=Roboto",
+        "//cdn.example.com/x.js",
+        "https://img.example.com/a.png",
     ]
 
 
 # --- in the browser --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_every_page_loads_with_no_problems(browser_context, root, name):
@@ -140,6 +145,7 @@ def test_search_finds_chinese_words(browser_context, root):
 
 # --- the checker itself ----------------------------------------------------------------
 
+
 def test_page_problems_catches_every_kind_of_problem(browser_context, tmp_path, static_server):
     (tmp_path / "broken.html").write_text(
         """<!doctype html><html><head><title>broken</title></head><body>
@@ -165,5 +171,6 @@ def test_page_problems_catches_missing_files_under_file_urls(browser_context, tm
     (tmp_path / "broken.html").write_text('<script src="missing.js"></script>', encoding="utf-8")
     page, problems = browser.open_page(browser_context, (tmp_path / "broken.html").as_uri())
     page.close()
-    assert any(p.startswith("failed request: net::ERR_FILE_NOT_FOUND") and "missing.js" in p
-               for p in problems.all()), problems.all()
+    assert any(p.startswith("failed request: net::ERR_FILE_NOT_FOUND") and "missing.js" in p for p in problems.all()), (
+        problems.all()
+    )

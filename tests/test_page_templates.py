@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from site_build.errors import CatalogueError, MacroError
-from site_build.handbook import Handbook, Settings
-from site_build.page_templates import generated_pages
+from site_build.session import Handbook, Settings
+from site_build.views.page_templates import generated_pages
 from tests.sitebuild import build, copy_site, soup
 
 BASIC = Path(__file__).parent / "sites" / "basic"
@@ -41,7 +41,10 @@ def test_one_page_per_row_with_the_row_beside_the_page_not_in_it():
         pages = generated_pages(hb, BASIC / "content")
     finally:
         hb.close()
-    assert [(p.template_id, p.path, p.title) for p in pages] == [("channel", "channels/jd.md", "京东"), ("channel", "channels/tmall.md", "天猫")]
+    assert [(p.template_id, p.path, p.title) for p in pages] == [
+        ("channel", "channels/jd.md", "京东"),
+        ("channel", "channels/tmall.md", "天猫"),
+    ]
     front, body = pages[1].content.removeprefix("---\n").split("---\n", 1)
     # the row is data: it reaches the template as page.meta.row from the host, never through the page source
     assert yaml.safe_load(front) == {"title": "天猫", "generated_from": "_templates/channel.md"}
@@ -93,7 +96,9 @@ def test_mistakes_in_a_page_template_name_the_entry_and_the_fix(project, pages, 
 
 
 def test_a_title_from_data_is_text_in_the_page_source(project):
-    set_pages(project, channel_pages("SELECT 'tmall' AS slug, '天猫 {{ 7*7 }} {% if x %}<b>&amp;</b>\n---\nrow: 1' AS title"))
+    set_pages(
+        project, channel_pages("SELECT 'tmall' AS slug, '天猫 {{ 7*7 }} {% if x %}<b>&amp;</b>\n---\nrow: 1' AS title")
+    )
     hb = open_handbook(project)
     try:
         (page,) = generated_pages(hb, project / "content")
@@ -139,7 +144,10 @@ def test_a_template_symlinked_out_of_the_content_folder_is_refused(project, tmp_
     set_pages(project, channel_pages("SELECT 'tmall' AS slug", template="_templates/link.md"))
     hb = open_handbook(project)
     try:
-        with pytest.raises(CatalogueError, match=r"template '_templates/link\.md' is outside content/\. Give a path relative to content/"):
+        with pytest.raises(
+            CatalogueError,
+            match=r"template '_templates/link\.md' is outside content/\. Give a path relative to content/",
+        ):
             generated_pages(hb, Path("content"))
     finally:
         hb.close()
@@ -147,7 +155,12 @@ def test_a_template_symlinked_out_of_the_content_folder_is_refused(project, tmp_
 
 def test_a_build_with_a_page_path_outside_writes_nothing_there(project, tmp_path):
     outside = tmp_path / "outside"
-    set_pages(project, channel_pages("SELECT DISTINCT channel, CASE channel WHEN '天猫' THEN 'tmall' ELSE 'jd' END AS slug FROM traffic"))
+    set_pages(
+        project,
+        channel_pages(
+            "SELECT DISTINCT channel, CASE channel WHEN '天猫' THEN 'tmall' ELSE 'jd' END AS slug FROM traffic"
+        ),
+    )
     pages = yaml.safe_load((project / "data" / "metrics.yml").read_text(encoding="utf-8"))["pages"]
     pages[0]["path"] = str(outside / "{slug}.md")
     set_pages(project, pages)
@@ -164,15 +177,22 @@ def pages_line(project: Path) -> int:
 
 
 def test_unknown_query_of_a_page_template_is_a_catalogue_error(project):
-    set_pages(project, [{"id": "channel", "template": "_templates/channel.md", "path": "channels/{slug}.md", "query": "monthy"}])
-    with pytest.raises(CatalogueError, match=r"page template 'channel' uses unknown query 'monthy'\. Did you mean 'monthly'\?"):
+    set_pages(
+        project,
+        [{"id": "channel", "template": "_templates/channel.md", "path": "channels/{slug}.md", "query": "monthy"}],
+    )
+    with pytest.raises(
+        CatalogueError, match=r"page template 'channel' uses unknown query 'monthy'\. Did you mean 'monthly'\?"
+    ):
         open_handbook(project)
 
 
 def test_page_links_to_an_unknown_template_suggests_the_known_ones():
     hb = open_handbook(BASIC)
     try:
-        with pytest.raises(MacroError, match=r"page_links\('chanel'\): unknown page template\. Did you mean 'channel'\?"):
+        with pytest.raises(
+            MacroError, match=r"page_links\('chanel'\): unknown page template\. Did you mean 'channel'\?"
+        ):
             hb.page_links("chanel")
     finally:
         hb.close()
@@ -188,7 +208,10 @@ def test_built_pages_have_live_figures_links_and_sources(project):
     assert tmall.select_one("article h1").get_text(strip=True).rstrip("¶") == "天猫渠道"
     assert tmall.select_one("title").get_text().startswith("天猫")
     rows = [[td.get_text() for td in tr.select("td")] for tr in tmall.select("figure.hb-table tbody tr")]
-    jd_rows = [[td.get_text() for td in tr.select("td")] for tr in soup(site / "channels" / "jd.html").select("figure.hb-table tbody tr")]
+    jd_rows = [
+        [td.get_text() for td in tr.select("td")]
+        for tr in soup(site / "channels" / "jd.html").select("figure.hb-table tbody tr")
+    ]
     assert rows and jd_rows and rows != jd_rows  # each page queried its own channel
     assert {a["href"] for a in tmall.select(".hb-sources a")} == {"../health.html#data-traffic"}
     assert tmall.select_one(".hb-chart")
@@ -197,22 +220,29 @@ def test_built_pages_have_live_figures_links_and_sources(project):
 
 def test_generated_pages_sit_after_their_folder_index_in_the_nav(project):
     (project / "content" / "channels").mkdir()
-    (project / "content" / "channels" / "index.md").write_text('# 渠道\n\n{{ page_links("channel") }}\n', encoding="utf-8")
+    (project / "content" / "channels" / "index.md").write_text(
+        '# 渠道\n\n{{ page_links("channel") }}\n', encoding="utf-8"
+    )
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "nav:" not in text
-    config.write_text(text + "nav:\n  - index.md\n  - 渠道:\n      - channels/index.md\n  - service.md\n", encoding="utf-8")
+    config.write_text(
+        text + "nav:\n  - index.md\n  - 渠道:\n      - channels/index.md\n  - service.md\n", encoding="utf-8"
+    )
     result = build(project)
     assert result.exit_code == 0, result.output
     nav = soup(project / "site" / "channels" / "index.html").select("nav.md-nav--primary a.md-nav__link[href]")
     hrefs = [a["href"] for a in nav]
-    assert hrefs.index("jd.html") == hrefs.index("index.html") + 1 and hrefs.index("tmall.html") == hrefs.index("jd.html") + 1
+    assert (
+        hrefs.index("jd.html") == hrefs.index("index.html") + 1
+        and hrefs.index("tmall.html") == hrefs.index("jd.html") + 1
+    )
     assert "- channels/jd.md" not in result.output  # MkDocs lists pages missing from the nav like this
     assert "- dictionary.md" in result.output  # … as it does for this page, which the test's nav leaves out
 
 
 def test_nav_config_gains_generated_pages_after_their_index_once():
-    from site_build.plugin import _nav_with_generated
+    from site_build.mkdocs.plugin import _nav_with_generated
 
     nav = ["index.md", {"渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]}, {"服务": "service.md"}]
     assert _nav_with_generated(nav, ["channels/jd.md", "channels/tmall.md", "other/x.md"]) == [
@@ -220,7 +250,9 @@ def test_nav_config_gains_generated_pages_after_their_index_once():
         {"渠道": [{"总览": "channels/index.md"}, "channels/tmall.md", "channels/jd.md"]},
         {"服务": "service.md"},
     ]
-    assert nav[1] == {"渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]}  # the user's config is not changed in place
+    assert nav[1] == {
+        "渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]
+    }  # the user's config is not changed in place
 
 
 def test_a_failing_macro_on_a_generated_page_names_the_template(project):
@@ -228,7 +260,10 @@ def test_a_failing_macro_on_a_generated_page_names_the_template(project):
     template.write_text(template.read_text(encoding="utf-8") + '\n{{ kpi("conversion") }}\n', encoding="utf-8")
     result = build(project)
     assert result.exit_code == 1, result.output
-    assert "channels/jd.md (made from _templates/channel.md): kpi('conversion') failed: Unknown KPI 'conversion'." in result.output
+    assert (
+        "channels/jd.md (made from _templates/channel.md): kpi('conversion') failed: Unknown KPI 'conversion'."
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -238,7 +273,9 @@ def test_an_unknown_macro_in_a_template_names_the_template_and_line(project):
     template.write_text("\n".join([*lines, "", '{{ kip("conversion_rate") }}']) + "\n", encoding="utf-8")
     result = build(project)
     assert result.exit_code == 1, result.output
-    assert f"_templates/channel.md:{len(lines) + 2}: unknown macro or variable 'kip'. Did you mean 'kpi'?" in result.output
+    assert (
+        f"_templates/channel.md:{len(lines) + 2}: unknown macro or variable 'kip'. Did you mean 'kpi'?" in result.output
+    )
     assert "Traceback" not in result.output
 
 

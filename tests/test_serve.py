@@ -44,7 +44,9 @@ class Server:
         self.log = project / "serve.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "site_build", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
-            cwd=project, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=project,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
             env={**os.environ, "HANDBOOK_TODAY": HANDBOOK_TODAY, "NO_MKDOCS_2_WARNING": "1"},
         )
 
@@ -55,7 +57,9 @@ class Server:
         """Poll ``page`` until it contains ``text``; fail with the server's log if it never does."""
         deadline, body = time.monotonic() + timeout, ""
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server exited with {self.process.returncode}:\n{self.log.read_text()}"
+            assert self.process.poll() is None, (
+                f"the server exited with {self.process.returncode}:\n{self.log.read_text()}"
+            )
             try:
                 body = _get(self.url(page))
             except (urllib.error.URLError, ConnectionError):
@@ -63,7 +67,9 @@ class Server:
             if text in body:
                 return body
             time.sleep(0.5)
-        raise AssertionError(f"{page} never showed {text!r}; last body starts {body[:300]!r}\nlog:\n{self.log.read_text()}")
+        raise AssertionError(
+            f"{page} never showed {text!r}; last body starts {body[:300]!r}\nlog:\n{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         self.process.terminate()

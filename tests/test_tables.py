@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
+from site_build.data.result import QueryResult
 from site_build.errors import MacroError
-from site_build.query import QueryResult
-from site_build.tables import render_table
+from site_build.views.tables import render_table
 
 RESULT = QueryResult(
     columns=["渠道", "日期", "销售额", "p值"],
@@ -28,7 +28,9 @@ def test_formats_digits_and_escaping():
 
 
 def test_unknown_column_and_format():
-    with pytest.raises(MacroError, match=r"no column .销量. in the query result\. Available columns: p值, 日期, 渠道, 销售额\."):
+    with pytest.raises(
+        MacroError, match=r"no column .销量. in the query result\. Available columns: p值, 日期, 渠道, 销售额\."
+    ):
         render_table(RESULT, formats={"销量": "cny"})
     with pytest.raises(MacroError, match=r"unknown format 'percent:x' for column 'p值'.*'number:3'"):
         render_table(RESULT, formats={"p值": "percent:x"})

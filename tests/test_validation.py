@@ -7,13 +7,15 @@ import pytest
 from click.testing import CliRunner
 
 from site_build.cli import main
+from site_build.data.package import DataPackage
+from site_build.data.validation import gate, validate
 from site_build.errors import DataInvalid
-from site_build.package import DataPackage
-from site_build.validation import gate, validate
 from tests import parity
 
 PACKAGES = Path(__file__).parent / "packages"
 CASES = sorted(p.name for p in PACKAGES.iterdir() if (p / "datapackage.json").exists())
+
+
 def frictionless_verdict(case: str) -> Counter:
     return parity.frictionless_verdict(PACKAGES / case)
 
@@ -66,19 +68,32 @@ def test_error_type_slugs(case, types):
 def test_messages_name_row_field_value_and_rule():
     report = validate(DataPackage.load(PACKAGES / "constraint-minimum"))
     [error] = report.errors
-    assert (error.resource, error.path, error.row, error.field, error.field_number) == ("data", "data.csv", 3, "amount", 3)
+    assert (error.resource, error.path, error.row, error.field, error.field_number) == (
+        "data",
+        "data.csv",
+        3,
+        "amount",
+        3,
+    )
     assert error.message == "amount = -12.5 violates minimum 0"
     assert error.rule == "minimum 0"
     assert error.title == "Constraint Error"
     report = validate(DataPackage.load(PACKAGES / "type-error-date"))
-    assert [e.message for e in report.errors] == ["day = '2024-02-30' is not a valid date", "day = '31/01/2024' is not a valid date"]
+    assert [e.message for e in report.errors] == [
+        "day = '2024-02-30' is not a valid date",
+        "day = '31/01/2024' is not a valid date",
+    ]
     report = validate(DataPackage.load(PACKAGES / "foreign-key"))
     assert [e.message for e in report.errors] == [
         "customer_id = 9 not found in customers(customer_id)",
         "parent_id = 99 not found in orders(order_id)",
     ]
     report = validate(DataPackage.load(PACKAGES / "primary-key"))
-    assert [e.message for e in report.errors] == ["primary key (id) is empty", "id = 1 repeats row 2", "id = 01 repeats row 2"]
+    assert [e.message for e in report.errors] == [
+        "primary key (id) is empty",
+        "id = 1 repeats row 2",
+        "id = 01 repeats row 2",
+    ]
 
 
 def test_corrupted_demo_names_all_five_problems():
@@ -93,7 +108,13 @@ def test_corrupted_demo_names_all_five_problems():
     with pytest.raises(DataInvalid) as info:
         gate(DataPackage.load(PACKAGES / "corrupted-demo"))
     text = str(info.value)
-    for needle in ("parent_id", "order_date = '2024/13/03'", "amount = -12.5 violates minimum 0", "order_id = 11 repeats row 3", "customer_id = 9 not found"):
+    for needle in (
+        "parent_id",
+        "order_date = '2024/13/03'",
+        "amount = -12.5 violates minimum 0",
+        "order_id = 11 repeats row 3",
+        "customer_id = 9 not found",
+    ):
         assert needle in text
     assert info.value.report.error_count == 5
 
@@ -169,15 +190,30 @@ def test_cli_validate_exit_codes():
 
 
 def test_parquet_resource_checks_typed_columns(tmp_path):
-    from site_build.query import Scanner, literal
+    from site_build.data.scanner import Scanner
+    from site_build.data.sql_names import literal
 
     with Scanner() as scanner:
         scanner.execute(
             f"COPY (SELECT * FROM (VALUES (1, DATE '2024-01-01', 5.0), (2, DATE '2024-01-02', -1.5), (2, NULL, 3.0)) t(id, day, amount)) "
             f"TO {literal(str(tmp_path / 'data.parquet'))} (FORMAT parquet)"
         )
-    fields = [{"name": "id", "type": "integer"}, {"name": "day", "type": "date", "constraints": {"required": True}}, {"name": "amount", "type": "number", "constraints": {"minimum": 0}}]
-    descriptor = {"name": "pq", "resources": [{"name": "data", "path": "data.parquet", "format": "parquet", "schema": {"fields": fields, "primaryKey": ["id"]}}]}
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "day", "type": "date", "constraints": {"required": True}},
+        {"name": "amount", "type": "number", "constraints": {"minimum": 0}},
+    ]
+    descriptor = {
+        "name": "pq",
+        "resources": [
+            {
+                "name": "data",
+                "path": "data.parquet",
+                "format": "parquet",
+                "schema": {"fields": fields, "primaryKey": ["id"]},
+            }
+        ],
+    }
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     report = validate(DataPackage.load(tmp_path))
     assert report.flatten(["type", "row", "field", "rule"]) == [

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_build.data.package import DataPackage
+from site_build.data.validation import _read_header, gate, validate
 from site_build.errors import DataInvalid
-from site_build.package import DataPackage
-from site_build.validation import _read_header, gate, validate
 from tests.parity import engine_verdict, frictionless_verdict, write_package
 
 PACKAGES = Path(__file__).parent / "packages"
@@ -147,21 +147,28 @@ def test_invalid_pattern_is_refused_when_the_package_loads(tmp_path):
     # The descriptor reader refuses it first (package.py), so validation never sees it.
     from site_build.errors import PackageError
 
-    with pytest.raises(PackageError, match=r"constraints\.pattern '\(ab' is not a regular expression: .* Fix the pattern"):
+    with pytest.raises(
+        PackageError, match=r"constraints\.pattern '\(ab' is not a regular expression: .* Fix the pattern"
+    ):
         _package(tmp_path, {"name": "code", "type": "string", "constraints": {"pattern": "(ab"}}, [["ab"]])
 
 
 def test_bound_of_the_wrong_type_is_a_schema_error(tmp_path):
     report = validate(_package(tmp_path, {"name": "n", "type": "integer", "constraints": {"minimum": "ten"}}, [["1"]]))
     assert report.flatten(["type", "message"]) == [
-        ["schema-error", "data.csv: field 'n' (resource 'data' in datapackage.json): constraint minimum 'ten' is not a valid integer. Fix the constraint in the schema."]
+        [
+            "schema-error",
+            "data.csv: field 'n' (resource 'data' in datapackage.json): constraint minimum 'ten' is not a valid integer. Fix the constraint in the schema.",
+        ]
     ]
 
 
 def test_zoned_value_against_naive_bound_is_a_constraint_error(tmp_path):
     field = {"name": "at", "type": "datetime", "constraints": {"maximum": "2024-01-01T00:00:00"}}
     report = validate(_package(tmp_path, field, [["2023-01-01T00:00:00Z"], ["2023-01-01T00:00:00"]]))
-    assert report.flatten(["type", "row", "message"]) == [["constraint-error", 2, "at = 2023-01-01T00:00:00Z violates maximum 2024-01-01T00:00:00"]]
+    assert report.flatten(["type", "row", "message"]) == [
+        ["constraint-error", 2, "at = 2023-01-01T00:00:00Z violates maximum 2024-01-01T00:00:00"]
+    ]
 
 
 # -- the property ------------------------------------------------------------------------
@@ -169,31 +176,103 @@ def test_zoned_value_against_naive_bound_is_a_constraint_error(tmp_path):
 _INT_TEXT = st.one_of(
     st.integers(-1000, 1000).map(str),
     st.integers(-(2**70), 2**70).map(str),
-    st.sampled_from(["9223372036854775807", "9223372036854775808", "-9223372036854775809", "+5", "05", "-0", " 7 ", "1_000", "_3", "3_", "1__0", "1.0", "1e3", "٣", "abc", "12%", "€ 3"]),
+    st.sampled_from(
+        [
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "+5",
+            "05",
+            "-0",
+            " 7 ",
+            "1_000",
+            "_3",
+            "3_",
+            "1__0",
+            "1.0",
+            "1e3",
+            "٣",
+            "abc",
+            "12%",
+            "€ 3",
+        ]
+    ),
 )
 _NUMBER_TEXT = st.one_of(
-    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-10**6, max_value=10**6).map(str),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**6), max_value=10**6).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
-    st.sampled_from(["1,5", "1.234,5", "1 000,5", "1,2,3", "_3", "1_0.5", " 2.5 ", ".5", "5.", "1e400", "-1e-5", "inf", "-Infinity", "nan",
-                     "1.00000000000000000001", "0.1", "12.5%", "abc", "0x10"]),
+    st.sampled_from(
+        [
+            "1,5",
+            "1.234,5",
+            "1 000,5",
+            "1,2,3",
+            "_3",
+            "1_0.5",
+            " 2.5 ",
+            ".5",
+            "5.",
+            "1e400",
+            "-1e-5",
+            "inf",
+            "-Infinity",
+            "nan",
+            "1.00000000000000000001",
+            "0.1",
+            "12.5%",
+            "abc",
+            "0x10",
+        ]
+    ),
 )
-_YEAR_TEXT = st.one_of(st.integers(0, 9999).map(lambda n: f"{n:04d}"), st.sampled_from(["_719", "+719", " 719", "19_9", "10000", "-001", "0000", "99", "abcd"]))
+_YEAR_TEXT = st.one_of(
+    st.integers(0, 9999).map(lambda n: f"{n:04d}"),
+    st.sampled_from(["_719", "+719", " 719", "19_9", "10000", "-001", "0000", "99", "abcd"]),
+)
 _DATE_TEXT = st.one_of(
     st.dates().map(str),
-    st.sampled_from(["0000-01-01", "2024-02-30", "2024-1-5", "2024-01-5", " 2024-01-05", "2024/01/05", "20240105", "2024-13-01"]),
+    st.sampled_from(
+        ["0000-01-01", "2024-02-30", "2024-1-5", "2024-01-5", " 2024-01-05", "2024/01/05", "20240105", "2024-13-01"]
+    ),
 )
 _ZONES = ["", "Z", "+01:00", "+02:00", "-05:30", "+0100", "+01", "+24:00", "z"]
 _CLOCK = st.times().map(lambda t: t.isoformat())
 _DATETIME_TEXT = st.one_of(
     st.builds(lambda d, t, z: f"{d}T{t}{z}", st.dates(), _CLOCK, st.sampled_from(_ZONES)),
-    st.sampled_from(["0000-01-01T00:00:00", "2024-01-01 10:00:00", "2024-01-01T24:00:00", "2024-01-01T10:00", "2024-W01-1T10:00:00", "2024-01-01T10:00:00.1234567"]),
+    st.sampled_from(
+        [
+            "0000-01-01T00:00:00",
+            "2024-01-01 10:00:00",
+            "2024-01-01T24:00:00",
+            "2024-01-01T10:00",
+            "2024-W01-1T10:00:00",
+            "2024-01-01T10:00:00.1234567",
+        ]
+    ),
 )
 _TIME_TEXT = st.one_of(
     st.builds(lambda t, z: f"{t}{z}", _CLOCK, st.sampled_from(_ZONES)),
     st.sampled_from(["24:00:00", "10:00", "10:00:60", "1:00:00", "10:00:00,5"]),
 )
-_STRING_TEXT = st.one_of(st.text(string.ascii_letters + string.digits + " -_.", max_size=8), st.text(max_size=6), st.sampled_from(["abc1", "ABC", "a\n", "ß", "x|y"]))
-_PATTERNS = ["[a-z]+", "[A-Z]{2}[0-9]+", "a|b", "\\d+", "(?=.*[0-9])[a-z0-9]+", "(?!x).*", "(a)\\1", "\\w{2,}", "[^x]*", "(?i:abc)", ".{0,3}", "x{,2}"]
+_STRING_TEXT = st.one_of(
+    st.text(string.ascii_letters + string.digits + " -_.", max_size=8),
+    st.text(max_size=6),
+    st.sampled_from(["abc1", "ABC", "a\n", "ß", "x|y"]),
+)
+_PATTERNS = [
+    "[a-z]+",
+    "[A-Z]{2}[0-9]+",
+    "a|b",
+    "\\d+",
+    "(?=.*[0-9])[a-z0-9]+",
+    "(?!x).*",
+    "(a)\\1",
+    "\\w{2,}",
+    "[^x]*",
+    "(?i:abc)",
+    ".{0,3}",
+    "x{,2}",
+]
 _TEXT = {"integer": _INT_TEXT, "number": _NUMBER_TEXT, "year": _YEAR_TEXT, "date": _DATE_TEXT, "datetime": _DATETIME_TEXT, "time": _TIME_TEXT,
          "string": _STRING_TEXT, "boolean": st.sampled_from(["true", "false", "True", "0", "1", "yes", "no", "TRUE", " true", ""])}  # fmt: skip
 
@@ -235,7 +314,11 @@ def _plain_bound(field: dict, text: str) -> bool:
     """
     descriptor = {k: v for k, v in field.items() if k != "constraints"}
     value = frictionless.Field.from_descriptor(descriptor).create_value_reader()(text)
-    return value is not None and getattr(value, "tzinfo", None) is None and not (field["type"] == "number" and not value.is_finite())
+    return (
+        value is not None
+        and getattr(value, "tzinfo", None) is None
+        and not (field["type"] == "number" and not value.is_finite())
+    )
 
 
 _BOUND_NAMES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
@@ -272,13 +355,28 @@ def packages(draw) -> list[dict]:
     resources = [data]
     if fk is not None:
         child = schema[fk]
-        parent = {"name": "ref"} | {k: v for k, v in child.items() if k in ("type", "decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")}
-        resources.append({"name": "parent", "fields": [parent], "rows": [[v] for v in draw(st.lists(_cells(parent, True), max_size=4))]})
+        parent = {"name": "ref"} | {
+            k: v
+            for k, v in child.items()
+            if k in ("type", "decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
+        }
+        resources.append(
+            {
+                "name": "parent",
+                "fields": [parent],
+                "rows": [[v] for v in draw(st.lists(_cells(parent, True), max_size=4))],
+            }
+        )
         data["foreignKeys"] = [{"fields": [child["name"]], "reference": {"resource": "parent", "fields": ["ref"]}}]
     return resources
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 @given(resources=packages())
 def test_property_same_verdict_as_frictionless(tmp_path_factory, resources):
     root = tmp_path_factory.mktemp("parity")

@@ -3,7 +3,7 @@
 The handbook plugin does this itself; this plain site has no handbook plugin.
 """
 
-from site_build import offline
+from site_build.views import offline
 
 
 def on_post_build(config):

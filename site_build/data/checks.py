@@ -1,0 +1,319 @@
+"""Row-level checks of a Table Schema as a few vectorised DuckDB scans.
+
+Every cell is read as text, exactly as frictionless-py reads a CSV; the SQL
+for one cell lives in ``site_build.data.cells``. A value is "missing" when it is
+in ``missingValues``, a type error when frictionless's reader would return
+``None``, and constraints are checked only on values that parsed. Counting
+happens in DuckDB; only the first few offending rows of each check come back
+to Python, so a file with a million bad rows costs no more memory than a
+clean one.
+
+Row numbers are those of frictionless: the header is row 1. DuckDB skips
+empty lines, so ``validation`` shifts the reported numbers when a file has
+any (see ``Layout``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field as _field
+
+from site_build.data.cells import Column, constraint_sql, key_parts, missing_sql, python_only, typed_source
+from site_build.data.report import Error, Group, shorten
+from site_build.data.scanner import Scanner
+from site_build.data.sql_names import ident, literal
+
+#: the header row is record 1, as a person counts lines
+HEADER_ROW = 1
+#: cells beyond this many extra ones in a row are not counted one by one
+MAX_EXTRA_CELLS = 64
+#: never equal to a real cell, so DuckDB keeps empty cells as '' and only padded cells are NULL
+_NULLSTR = "\x01"
+
+
+@dataclass
+class Finding:
+    """The total count of one problem and its first rows as (row, value, detail)."""
+
+    type: str
+    field: str | None = None
+    field_number: int | None = None
+    rule: str | None = None
+    total: int = 0
+    samples: list[tuple] = _field(default_factory=list)
+
+
+def csv_source(
+    path: str, width: int, dialect: tuple[str, str] = (",", '"'), *, numbered: bool = True, parallel: bool = False
+) -> str:
+    """A ``read_csv`` of ``width`` text columns, padded with NULL; ``dialect`` is (delimiter, quote).
+
+    Numbered: every record including the header, with ``__rn`` as frictionless
+    counts rows; ``parallel = false`` keeps file order for ``row_number()``.
+    Otherwise: data rows only, read as fast as DuckDB can, for counting.
+    """
+    delimiter, quote = dialect
+    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, width + 1)) + "}"
+    read = (
+        f"read_csv({literal(path)}, header = {str(not numbered).lower()}, auto_detect = false, delim = {literal(delimiter)}, "
+        f"quote = {literal(quote)}, escape = {literal(quote)}, columns = {spec}, null_padding = true, strict_mode = false, "
+        f"parallel = {str(parallel and not numbered).lower()}, nullstr = {literal(_NULLSTR)})"
+    )
+    return f"(SELECT row_number() OVER () AS __rn, * FROM {read})" if numbered else f"(SELECT * FROM {read})"
+
+
+def parquet_source(path: str, columns: list[Column]) -> str:
+    """A row-numbered ``read_parquet`` whose columns are named like CSV cells."""
+    cols = ", ".join(f"CAST({ident(c.name)} AS VARCHAR) AS {c.cell}" for c in columns)
+    return f"(SELECT row_number() OVER () + 1 AS __rn, {cols} FROM read_parquet({literal(path)}))"
+
+
+# -- findings to report groups -----------------------------------------------
+
+
+def to_group(resource: str, path: str, f: Finding) -> Group:
+    """The finding as a report group of its first errors, with their messages."""
+    errors = [_error(resource, path, f, s) for s in f.samples]
+    return Group(f.type, resource, path, f.field, f.rule, f.total, errors)
+
+
+def _error(resource: str, path: str, f: Finding, sample: tuple) -> Error:
+    row, value = sample[0], sample[1]
+    shown = shorten(value)
+    number = sample[2] if f.type == "extra-cell" else f.field_number
+    if f.type == "blank-row":
+        message = "the row is completely blank"
+    elif f.type == "missing-cell":
+        message = f"{f.field} (column {number}) is missing: the row has fewer cells than the header"
+    elif f.type == "extra-cell":
+        message = f"extra cell {shown!r} in column {number}, beyond the fields of the schema"
+    elif f.type == "type-error":
+        message = f"{f.field} = {shown!r} is not a valid {f.rule.removeprefix('type ')}"
+    elif f.type == "constraint-error":
+        message = (
+            f"{f.field} is empty but required" if f.rule == "required" else f"{f.field} = {shown} violates {f.rule}"
+        )
+    elif f.type in ("unique-error", "primary-key") and len(sample) > 2:
+        message = f"{f.field} = {shown} repeats row {sample[2]}"
+    elif f.type == "primary-key":
+        message = f"primary key ({f.field}) is empty"
+    else:
+        message = f"{f.field} = {shown} not found in {f.rule.removeprefix('reference ')}"
+    return Error(f.type, resource, path, message, row, f.field, number, shown, f.rule)
+
+
+# -- scans -----------------------------------------------------------------
+
+
+def scan_cells(
+    scanner: Scanner,
+    sources: tuple[str, str],
+    columns: list[Column],
+    width: int,
+    *,
+    first: int,
+    primary_key: list[Column],
+    keys: list[list[Column]],
+    judged: dict[int, str] | None = None,
+) -> tuple[int, list[Finding], int, list[int], list[Column]]:
+    """Every per-row check of a resource: one counting pass, then one more for samples if needed.
+
+    ``sources`` is (counting source, row-numbered source); ``keys`` are the
+    unique fields and the primary key, whose duplicates are counted in the
+    same pass. Returns (data rows, findings, rows with extra cells,
+    duplicate count per key, columns with cells neither SQL nor ``judged``
+    has a verdict on). When that last list is not empty the other numbers
+    are not final: judge those columns and scan again.
+    """
+    judged = judged or {}
+    checks = _cell_checks(columns, primary_key, judged)
+    extra = f"c{width} IS NOT NULL" if width > len(columns) else "false"
+    checks.append((Finding("extra-cell"), extra, "NULL"))
+    guards = [_guard(finding, cond) for finding, cond, _ in checks]
+    selects = ["count(*)"] + [f"count(*) FILTER (WHERE {g})" for g in guards]
+    for key in keys:
+        parts = [p for c in key for p in key_parts(c)]
+        present = " OR ".join(f"ok{c.number}" for c in key)
+        selects.append(
+            f"count(*) FILTER (WHERE {present}) - count(DISTINCT ({', '.join(parts)},)) FILTER (WHERE {present})"
+        )
+    selects += [f"count(*) FILTER (WHERE hard{c.number})" for c in columns]
+    row = scanner.one(f"SELECT {', '.join(selects)} FROM {typed_source(sources[0], columns, judged)}")
+    hard = [c for c, n in zip(columns, row[len(row) - len(columns) :]) if n]
+    if hard:
+        return row[0], [], 0, [], hard
+    for (finding, _, _), total in zip(checks, row[1:]):
+        finding.total = total
+    failing = [i for i, (finding, _, _) in enumerate(checks) if finding.total and finding.type != "extra-cell"]
+    if failing:
+        samples = [
+            f"arg_min([__rn::VARCHAR, {checks[i][2]}], __rn, {int(first)}) FILTER (WHERE {guards[i]})" for i in failing
+        ]
+        got = scanner.one(
+            f"SELECT {', '.join(samples)} FROM {typed_source(sources[1], columns, judged)} WHERE __rn > {HEADER_ROW}"
+        )
+        for i, found in zip(failing, got):
+            checks[i][0].samples = [(int(r), v) for r, v in (found or [])]
+    return (
+        row[0],
+        [checks[i][0] for i in failing],
+        checks[-1][0].total,
+        list(row[1 + len(checks) : 1 + len(checks) + len(keys)]),
+        [],
+    )
+
+
+def _guard(finding: Finding, cond: str) -> str:
+    # A blank row is reported once, as blank-row (and, with a primary key, as primary-key).
+    return cond if finding.type in ("blank-row", "primary-key") else f"NOT __blank AND {cond}"
+
+
+def _cell_checks(
+    columns: list[Column], primary_key: list[Column], judged: dict[int, str]
+) -> list[tuple[Finding, str, str]]:
+    checks: list[tuple[Finding, str, str]] = [(Finding("blank-row"), "__blank", "NULL")]
+    for c in columns:
+        n, at = c.number, {"field": c.name, "field_number": c.number}
+        checks.append((Finding("missing-cell", **at), f"{c.cell} IS NULL", "NULL"))
+        if c.type != "any":
+            rule = f"type {c.type}" + ("" if c.format == "default" else f" in format {c.format}")
+            checks.append((Finding("type-error", **at, rule=rule), f"NOT m{n} AND NOT ok{n}", c.cell))
+        if c.constraints.get("required") is True:
+            checks.append((Finding("constraint-error", **at, rule="required"), f"m{n}", c.cell))
+        for name, limit in c.checked.items():
+            by_sql = (
+                f"s{n} AND coalesce({constraint_sql(c, name, limit, f't{n}')}, false)"
+                if not python_only(c)
+                else "false"
+            )
+            by_python = f"coalesce(list_contains(hbad{n}, {literal(name)}), false)" if n in judged else "false"
+            rule = f"{name} {json.dumps(limit, ensure_ascii=False) if isinstance(limit, list) else limit}"
+            checks.append(
+                (
+                    Finding("constraint-error", **at, rule=rule),
+                    f"ok{n} AND (({by_sql}) OR (NOT s{n} AND {by_python}))",
+                    c.cell,
+                )
+            )
+    if primary_key:
+        all_null = " AND ".join(f"NOT coalesce(ok{c.number}, false)" for c in primary_key)
+        keys = ", ".join(c.name for c in primary_key)
+        checks.append((Finding("primary-key", field=keys, rule="all key cells empty"), f"({all_null})", "NULL"))
+    return checks
+
+
+def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, first: int) -> Finding:
+    """Count every extra cell (not just rows), from a wider read of the file."""
+    n = len(columns)
+    blank = " AND ".join(missing_sql(c) for c in columns) or "false"
+    positions = ", ".join(f"CASE WHEN c{i} IS NOT NULL THEN {i} END" for i in range(n + 1, n + MAX_EXTRA_CELLS + 1))
+    sql = (
+        f"WITH x AS (SELECT __rn, list_filter([{positions}], lambda p: p IS NOT NULL) AS ps, [{', '.join(f'c{i}' for i in range(n + 1, n + MAX_EXTRA_CELLS + 1))}] AS vs "
+        f"FROM {source} WHERE __rn > {HEADER_ROW} AND c{n + 1} IS NOT NULL AND NOT ({blank})) "
+        f"SELECT (SELECT sum(len(ps)) FROM x), (SELECT list([__rn::VARCHAR, p::VARCHAR, vs[p - {n}]]) FROM (SELECT __rn, unnest(ps) AS p, vs FROM x ORDER BY __rn, p LIMIT {int(first)}))"
+    )
+    total, samples = scanner.one(sql)
+    finding = Finding("extra-cell", total=int(total or 0))
+    finding.samples = [(int(r), v, int(p)) for r, p, v in (samples or [])]
+    return finding
+
+
+def _key_sql(
+    key: list[Column], source: str, judged: dict[int, str], columns: list[Column]
+) -> tuple[str, str, str, str]:
+    """For a (possibly composite) key: the typed rows (``__rn``, key parts, ``__raw``), part names, 'any part present' and the part list."""
+    parts = [p for c in key for p in key_parts(c)]
+    raw = " || ', ' || ".join(f"coalesce({c.cell}, '')" for c in key)
+    present = " OR ".join(f"coalesce(ok{c.number}, false)" for c in key)
+    rows = f"SELECT __rn, {', '.join(parts)}, {raw} AS __raw, {present} AS __present FROM {typed_source(source, columns, judged)} WHERE __rn > {HEADER_ROW}"
+    return rows, parts
+
+
+def scan_duplicates(
+    scanner: Scanner,
+    source: str,
+    columns: list[Column],
+    key: list[Column],
+    *,
+    kind: str,
+    first: int,
+    judged: dict[int, str] | None = None,
+) -> Finding:
+    """Rows whose key was already seen on an earlier row (``unique-error`` or ``primary-key``)."""
+    rows, parts = _key_sql(key, source, judged or {}, columns)
+    same = " AND ".join(f"t.{p} IS NOT DISTINCT FROM d.{p}" for p in parts)
+    sql = (
+        f"WITH t AS ({rows}), "
+        f"d AS (SELECT {', '.join(parts)}, min(__rn) AS __first FROM t WHERE __present GROUP BY ALL HAVING count(*) > 1) "
+        f"SELECT count(*), arg_min([t.__rn::VARCHAR, t.__raw, d.__first::VARCHAR], t.__rn, {int(first)}) "
+        f"FROM t JOIN d ON {same} WHERE t.__present AND t.__rn > d.__first"
+    )
+    total, samples = scanner.one(sql)
+    field = ", ".join(c.name for c in key)
+    number = key[0].number if len(key) == 1 else None
+    rule = "unique" if kind == "unique-error" else f"primary key ({field})"
+    return Finding(
+        kind,
+        field=field,
+        field_number=number,
+        rule=rule,
+        total=total,
+        samples=[(int(r), v, int(f)) for r, v, f in (samples or [])],
+    )
+
+
+@dataclass
+class Side:
+    """One side of a foreign key: a source, all its columns, the key's columns and its judged tables."""
+
+    source: str
+    columns: list[Column]
+    key: list[Column]
+    judged: dict[int, str]
+
+
+def scan_foreign_key(scanner: Scanner, child: Side, parent: Side, *, reference: str, first: int) -> Finding:
+    """Rows whose foreign key values are not found among the referenced rows.
+
+    A parent field that does not exist is ``None``: frictionless then finds no
+    row for any child value.
+    """
+    rows, parts = _key_sql(child.key, child.source, child.judged, child.columns)
+    if parent.key:
+        prow, pparts = _key_sql(parent.key, parent.source, parent.judged, parent.columns)
+        matches = " AND ".join(
+            _same_value(c, p, [f"c.{x}" for x in a], [f"p.{x}" for x in b])
+            for c, p, a, b in _pairs(child.key, parent.key, parts, pparts)
+        )
+        exists = f"EXISTS (SELECT 1 FROM ({prow}) p WHERE p.__present AND {matches})"
+    else:
+        exists = "false"
+    sql = f"SELECT count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)}) FROM ({rows}) c WHERE c.__present AND NOT {exists}"
+    total, samples = scanner.one(sql)
+    field = ", ".join(c.name for c in child.key)
+    return Finding(
+        "foreign-key",
+        field=field,
+        field_number=child.key[0].number if len(child.key) == 1 else None,
+        rule=f"reference {reference}",
+        total=total,
+        samples=[(int(r), v) for r, v in (samples or [])],
+    )
+
+
+def _pairs(key: list[Column], pkey: list[Column], parts: list[str], pparts: list[str]):
+    for i, (c, p) in enumerate(zip(key, pkey)):
+        yield c, p, parts[3 * i : 3 * i + 3], pparts[3 * i : 3 * i + 3]
+
+
+_NUMERIC = {"integer", "number", "year", "boolean"}
+
+
+def _same_value(c: Column, p: Column, cparts: list[str], pparts: list[str]) -> str:
+    # Python's ==: the same type compares exactly; 1 == 1.0 == True across numeric types; otherwise never equal.
+    if c.type == p.type or (c.type in ("string", "any") and p.type in ("string", "any")):
+        return " AND ".join(f"{x} IS NOT DISTINCT FROM {y}" for x, y in zip(cparts, pparts))
+    if c.type in _NUMERIC and p.type in _NUMERIC:
+        return f"CAST({cparts[0]} AS DOUBLE) = CAST({pparts[0]} AS DOUBLE)"
+    return "false"

@@ -1,0 +1,357 @@
+"""The query engine: DuckDB views over the data package, read-only SQL, cached results.
+
+This is the only module that imports ``duckdb``. Every resource becomes a view
+of the same name, typed from its Table Schema, so content SQL sees dates as
+dates. After the views exist the connection is locked: no file outside the
+data folder can be read, nothing can be written, no extension installed.
+
+Results are small (aggregation happens in DuckDB) and cached by
+(SQL, parameters, fingerprints of the resources the SQL reads): in memory for
+the build, and on disk under the cache folder for later builds.
+
+Content SQL runs under a time limit (``timeout``, the plugin's
+``query_timeout``; see ``deadline``): past it the macro fails naming the SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from site_build.data.deadline import Deadline, check_timeout, timeout_message
+from site_build.data.package import DataPackage, Fingerprints, Resource
+from site_build.data.result import QueryResult
+from site_build.data.sql_names import ident, literal
+from site_build.errors import QueryError, RowLimitError, os_cause
+
+log = logging.getLogger("handbook.query")
+
+#: bump when the on-disk result format or the view definitions change
+CACHE_FORMAT = 3
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
+_FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
+
+
+@dataclass
+class QueryStats:
+    executed: int = 0
+    memory_hits: int = 0
+    disk_hits: int = 0
+    seconds: float = 0.0
+    log: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+class QueryEngine:
+    """DuckDB over a data package; ``query`` runs read-only SQL with caching."""
+
+    def __init__(
+        self,
+        package: DataPackage,
+        *,
+        cache_dir: Path | None = None,
+        fingerprints: Fingerprints | None = None,
+        materialize_bytes: int = 32 << 20,
+        timeout: float | None = 30.0,
+    ):
+        self.timeout = check_timeout(timeout)
+        self.package = package
+        self.materialize_bytes = materialize_bytes
+        self._materialized: set[str] = set()
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.fingerprints = fingerprints or Fingerprints(
+            self.cache_dir / "fingerprints.json" if self.cache_dir else None
+        )
+        self.stats = QueryStats()
+        self._memory: dict[str, QueryResult] = {}
+        # Locking external access adds temp_directory to allowed_directories, and DuckDB's
+        # default is <cwd>/.tmp/, where anything planted could be read by content SQL.
+        # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
+        # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
+        self._temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
+        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp.name})
+        # Names only: DuckDB's name extraction binds table functions, so it gets a connection
+        # of its own with no views (which would bind typed read_csv) and no file access.
+        self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
+        for resource in package.resources.values():
+            self._con.execute(f"CREATE VIEW {ident(resource.name)} AS {view_sql(resource)}")
+        self._lock()
+
+    def _lock(self) -> None:
+        root = str(self.package.root) + os.sep
+        self._con.execute("SET autoinstall_known_extensions = false")
+        self._con.execute("SET autoload_known_extensions = false")
+        self._con.execute("SET allowed_directories = ?", [[root]])
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+
+    def close(self) -> None:
+        try:
+            self.fingerprints.save()
+        except OSError as e:
+            _cache_failed(self.cache_dir, e)
+        self._con.close()
+        self._names.close()
+        self._temp.cleanup()
+
+    def __enter__(self) -> QueryEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- public API ----------------------------------------------------------
+
+    def query(
+        self, sql: str, params: list | dict | None = None, *, limit: int | None = None, label: str | None = None
+    ) -> QueryResult:
+        """Run one read-only SELECT and return its result, from cache when possible.
+
+        With ``limit``, raise ``RowLimitError`` when the result has more rows.
+        """
+        sql = sql.strip().rstrip(";").strip()
+        self._check_read_only(sql)
+        resources = self.resources_of(sql)
+        key = self._cache_key(sql, params, resources, limit)
+        label = label or _short(sql)
+        if key in self._memory:
+            self.stats.memory_hits += 1
+            return self._memory[key]
+        start = time.perf_counter()
+        result = self._load_disk(key, sql)
+        state = "cached"
+        if result is None:
+            try:
+                result = self._execute(sql, params, limit, resources)
+            except QueryError:
+                # The time a failed query cost (a stopped one: about the limit); the macro's warning has the message.
+                log.info("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
+                raise
+            self._save_disk(key, result)
+            state = "fresh"
+            self.stats.executed += 1
+        else:
+            self.stats.disk_hits += 1
+        elapsed = time.perf_counter() - start
+        self.stats.seconds += elapsed
+        self.stats.log.append((label, state, elapsed))
+        log.log(
+            logging.INFO if state == "fresh" else logging.DEBUG, "query %s [%s] %.0f ms", label, state, elapsed * 1000
+        )
+        log.debug("SQL for %s:\n%s", label, sql)
+        self._memory[key] = result
+        return result
+
+    def resources_of(self, sql: str) -> tuple[str, ...]:
+        """Names of the package resources that ``sql`` mentions anywhere, sorted.
+
+        A token scan, not a parse, so a column or alias named like a resource
+        counts too: a superset, which makes cache keys a little stricter but
+        never wrong. ``resources_read`` is the exact list.
+        """
+        code = _STRINGS_AND_COMMENTS.sub(" ", sql).lower()
+        words = set(re.findall(r'"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)', code))
+        names = {quoted.replace('""', '"') or bare for quoted, bare in words}
+        return tuple(sorted(r for r in self.package.resources if r.lower() in names))
+
+    def resources_read(self, sql: str) -> tuple[str, ...]:
+        """The package resources that ``sql`` reads as tables (not CTEs, columns or aliases), sorted.
+
+        This is what a page's 数据来源 links show. SQL the parser cannot take
+        apart (a file function, say) falls back to ``resources_of``.
+        """
+        try:
+            names = {n.lower() for n in self._names.get_table_names(sql, qualified=False)}
+        except duckdb.Error:
+            return self.resources_of(sql)
+        return tuple(sorted(r for r in self.package.resources if r.lower() in names))
+
+    def columns_of(self, resource: Resource) -> list[tuple[str, str]]:
+        """(name, DuckDB type) of each column of a resource's view."""
+        rows = self._con.execute(f"DESCRIBE {ident(resource.name)}").fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    # -- internals -----------------------------------------------------------
+
+    def _check_read_only(self, sql: str) -> None:
+        try:
+            statements = self._con.extract_statements(sql)
+        except duckdb.Error as e:
+            raise QueryError(_describe(e, sql)) from None
+        if len(statements) != 1:
+            raise QueryError(
+                f"Expected one SQL statement, got {len(statements)}.\nSQL: {_short(sql, 200)}\n"
+                "Fix: run one SELECT per macro call; combine results with WITH … or UNION ALL."
+            )
+        kind = statements[0].type
+        if kind != duckdb.StatementType.SELECT:
+            raise QueryError(
+                f"Only SELECT queries can run in the handbook, got {kind.name}.\nSQL: {_short(sql, 200)}\n"
+                "Content SQL is read-only: it cannot write files, change settings or install extensions."
+            )
+
+    def _materialize(self, resources: tuple[str, ...]) -> None:
+        """Load large files into DuckDB tables on first use.
+
+        A view over a 10-million-row CSV re-parses the file for every query;
+        a build runs dozens of them. Loading happens only on a cache miss, so
+        a rebuild with unchanged data never pays for it.
+        """
+        for name in resources:
+            resource = self.package.resources[name]
+            if name in self._materialized or resource.path.stat().st_size < self.materialize_bytes:
+                continue
+            start = time.perf_counter()
+            table = ident(f"__table_{name}")
+            try:
+                self._con.execute(f"CREATE TABLE {table} AS {view_sql(resource)}")
+                self._con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {table}")
+            except duckdb.Error as e:
+                raise QueryError(
+                    f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to find the bad rows."
+                ) from None
+            self._materialized.add(name)
+            log.info("load %s into DuckDB %.0f ms", resource.relpath, (time.perf_counter() - start) * 1000)
+
+    def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
+        self._materialize(resources)
+        wrapped = sql if limit is None else f"SELECT * FROM ({sql}) AS _q LIMIT {int(limit) + 1}"
+        rows, description = self._run(sql, wrapped, params)
+        columns = [d[0] for d in description]
+        types = [str(d[1]) for d in description]
+        rows = _steady_floats(rows, types)
+        if limit is not None and len(rows) > limit:
+            total = self._run(sql, f"SELECT count(*) FROM ({sql}) AS _q", params)[0][0][0]
+            raise RowLimitError(
+                f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
+                f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
+            )
+        return QueryResult(columns, types, rows, sql, self.resources_read(sql))
+
+    def _run(self, sql: str, statement: str, params) -> tuple[list[tuple], list]:
+        """Run ``statement`` (content ``sql``, maybe wrapped) under the time limit; return (rows, description)."""
+        deadline = Deadline(self._con, self.timeout)
+        try:
+            with deadline:
+                rel = self._con.execute(statement, params or None)
+                return rel.fetchall(), rel.description
+        except duckdb.Error as e:
+            if deadline.expired and isinstance(e, duckdb.InterruptException):
+                raise QueryError(timeout_message(_short(sql, 200), self.timeout)) from None
+            raise QueryError(_describe(e, sql)) from None
+
+    def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
+        if _FILE_FUNCTIONS.search(sql) or not resources:
+            # SQL that reads files directly: key on every data file, to stay correct.
+            resources = tuple(self.package.resources)
+        prints = {name: self.fingerprints.of(self.package.resources[name].path) for name in resources}
+        views = {name: view_sql(self.package.resources[name]) for name in resources}
+        blob = json.dumps(
+            [CACHE_FORMAT, duckdb.__version__, sql, params, limit, prints, views], sort_keys=True, default=str
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _disk_path(self, key: str) -> Path | None:
+        return self.cache_dir / "queries" / key[:2] / f"{key}.json" if self.cache_dir else None
+
+    def _load_disk(self, key: str, sql: str) -> QueryResult | None:
+        path = self._disk_path(key)
+        if path is None or not path.exists():
+            return None
+        try:
+            return QueryResult.from_json(json.loads(path.read_text(encoding="utf-8")), sql)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a corrupt cache entry is just a miss
+
+    def _save_disk(self, key: str, result: QueryResult) -> None:
+        path = self._disk_path(key)
+        if path is None:
+            return
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            _cache_failed(self.cache_dir / "queries", e)
+
+
+def view_sql(resource: Resource) -> str:
+    """The SELECT that types a resource's file from its Table Schema."""
+    path = literal(str(resource.path))
+    if resource.format == "parquet":
+        cols = ", ".join(f"CAST({ident(f.name)} AS {f.sql_type}) AS {ident(f.name)}" for f in resource.fields)
+        return f"SELECT {cols} FROM read_parquet({path})"
+    # Dates with a custom Table Schema format are read as text and parsed here.
+    columns = {}
+    select = []
+    for f in resource.fields:
+        custom = f.type in ("date", "datetime") and f.format not in (None, "default", "any")
+        columns[f.name] = "VARCHAR" if custom else f.sql_type
+        if custom:
+            select.append(f"CAST(strptime({ident(f.name)}, {literal(f.format)}) AS {f.sql_type}) AS {ident(f.name)}")
+        else:
+            select.append(ident(f.name))
+    spec = "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in columns.items()) + "}"
+    return (
+        f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
+        f"delim = {literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
+    )
+
+
+def _cache_failed(folder: Path | None, error: OSError) -> None:
+    # A cache is an optimisation: a full disk costs later builds time, not this build its result.
+    # A warning still fails a strict build, so the full disk is not missed.
+    log.warning(
+        "Could not write to the cache in %s: %s. The build goes on without it. "
+        "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.",
+        folder,
+        os_cause(error),
+    )
+
+
+def _steady_floats(rows: list[tuple], types: list[str]) -> list[tuple]:
+    """Round DOUBLE and FLOAT values to 12 significant digits.
+
+    DuckDB sums doubles in parallel, in an order that varies from run to run,
+    so the last bits differ (5758389.099999053 vs 5758389.100000839). Builds
+    from identical inputs must be byte-identical, and no figure needs more
+    than 12 digits.
+    """
+    floats = [i for i, t in enumerate(types) if t in ("DOUBLE", "FLOAT")]
+    if not floats:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in floats:
+            if row[i] is not None and row[i] == row[i]:
+                row[i] = float(f"{row[i]:.12g}")
+        out.append(tuple(row))
+    return out
+
+
+def _short(sql: str, width: int = 60) -> str:
+    one = " ".join(sql.split())
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def _describe(error: Exception, sql: str) -> str:
+    message = str(error).strip()
+    hint = ""
+    if "Permission Error" in message or "disabled by configuration" in message:
+        hint = "\nFix: content SQL can only read the package's resources by name (for example FROM orders)."
+    elif "Catalog Error" in message and "Table" in message:
+        hint = "\nFix: query a resource by its name in data/datapackage.json."
+    elif "Binder Error" in message:
+        hint = "\nFix: check the column names against the resource's Table Schema (handbook query --describe NAME)."
+    return f"Query failed: {message}\nSQL: {_short(sql, 400)}{hint}"

@@ -1,0 +1,53 @@
+"""The trusted DuckDB connection for the engine's own SQL (validation scans).
+
+Only this module and ``engine`` import ``duckdb``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from site_build.data.sql_names import literal
+
+
+class Scanner:
+    """An unlocked DuckDB connection for the engine's own trusted SQL (validation scans).
+
+    Content SQL never runs here; use ``QueryEngine.query`` for that. It has no
+    time limit on purpose: its statements are ours, single scans and hash
+    joins whose time grows with the data, so any fixed limit would fail a
+    valid large package on a slow machine. Its memory limit is its budget.
+    """
+
+    def __init__(self, memory_limit: str | None = None, threads: int | None = None):
+        self._con = duckdb.connect(":memory:")
+        self._con.execute("SET autoinstall_known_extensions = false")
+        self._con.execute("SET autoload_known_extensions = false")
+        if memory_limit:
+            self._con.execute(f"SET memory_limit = {literal(memory_limit)}")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self._con.execute(sql, params or None).fetchall()
+
+    def one(self, sql: str, params: list | None = None) -> tuple | None:
+        return self._con.execute(sql, params or None).fetchone()
+
+    def execute(self, sql: str, params: list | None = None) -> None:
+        self._con.execute(sql, params or None)
+
+    def columns(self, sql: str, params: list | None = None) -> list[str]:
+        rel = self._con.execute(sql, params or None)
+        return [d[0] for d in rel.description]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Scanner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    Error = duckdb.Error

@@ -1,0 +1,233 @@
+"""KPI evaluation: each catalogue KPI computed in DuckDB for the latest complete
+period, with the previous period, the same period a year earlier, a short
+history for sparklines, and a status (on-track, watch, alert, no-data).
+
+One query per KPI returns every period's value; Python only picks periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+
+from site_build import periods
+from site_build.data.engine import QueryEngine
+from site_build.data.sql_names import ident, literal
+from site_build.errors import QueryError
+from site_build.formats import format_delta, format_period, format_value
+from site_build.kpis.catalogue import KPI, Catalogue
+
+log = logging.getLogger("handbook.metrics")
+
+
+@dataclass
+class KPIValue:
+    """One KPI evaluated at the data date."""
+
+    kpi: KPI
+    period: dt.date | None
+    value: float | None
+    previous: float | None
+    year_ago: float | None
+    history: list[tuple[dt.date, float | None]]
+    latest_data: dt.date | None
+    resources: tuple[str, ...]
+    stale: bool = False
+    status: str = field(init=False)
+
+    def __post_init__(self):
+        self.status = self.kpi.status_of(self.value)
+
+    @property
+    def period_label(self) -> str:
+        return format_period(self.period, self.kpi.grain) + ("（截至目前）" if self.kpi.window == "to_date" else "")
+
+    def display(self, value="current") -> str:
+        v = self.value if value == "current" else value
+        return format_value(v, self.kpi.format, digits=self.kpi.digits, unit=self.kpi.unit)
+
+    @property
+    def target_display(self) -> str:
+        fmt = dict(digits=self.kpi.digits, unit=self.kpi.unit)
+        if self.kpi.target_max is None:
+            return format_value(self.kpi.target, self.kpi.format, **fmt)
+        low, high = sorted((self.kpi.target, self.kpi.target_max))
+        return (
+            f"{format_value(low, self.kpi.format, digits=self.kpi.digits)}–{format_value(high, self.kpi.format, **fmt)}"
+        )
+
+    def threshold_display(self, level: str) -> str:
+        value = {
+            "watch": self.kpi.watch_level,
+            "alert": self.kpi.alert,
+            "target": self.kpi.target,
+            "target_max": self.kpi.target_max,
+        }[level]
+        return format_value(value, self.kpi.format, digits=self.kpi.digits, unit=self.kpi.unit)
+
+    def delta(self, against: str = "previous") -> float | None:
+        base = self.previous if against == "previous" else self.year_ago
+        if self.value is None or base is None:
+            return None
+        return self.value - base
+
+    def relative(self, against: str = "previous") -> float | None:
+        base = self.previous if against == "previous" else self.year_ago
+        d = self.delta(against)
+        return None if d is None or not base else d / abs(base)
+
+    def delta_display(self, against: str = "previous") -> str:
+        return format_delta(
+            self.delta(against), self.kpi.format, relative=self.relative(against), digits=self.kpi.digits
+        )
+
+    def improved(self, against: str = "previous") -> bool | None:
+        """True when the change moved the KPI the good way for its direction."""
+        d = self.delta(against)
+        if d is None or d == 0:
+            return None
+        return (d > 0) == (self.kpi.direction == "higher")
+
+    @property
+    def play(self) -> str | None:
+        return self.kpi.play.for_status(self.status)
+
+    def snapshot(self) -> dict:
+        """A JSON-ready summary for the build manifest."""
+        return {
+            "label": self.kpi.label,
+            "format": self.kpi.format,
+            "direction": self.kpi.direction,
+            "target": self.kpi.target,
+            "watch": self.kpi.watch_level,
+            "alert": self.kpi.alert,
+            "period": format_period(self.period, self.kpi.grain),
+            "value": self.value,
+            "previous": self.previous,
+            "display": self.display(),
+            "target_display": self.target_display,
+            "status": self.status,
+            "stale": self.stale,
+            "owner": self.kpi.owner,
+        }
+
+
+class Metrics:
+    """Evaluates catalogue KPIs lazily and remembers them for the build."""
+
+    def __init__(self, catalogue: Catalogue, engine: QueryEngine, *, today: dt.date | None = None):
+        self.catalogue = catalogue
+        self.engine = engine
+        self.today = today or dt.date.today()
+        self._values: dict[str, KPIValue] = {}
+        self._as_of: dt.date | None = None
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The data date: the max of the catalogue's as_of column, else of every KPI time column."""
+        if self._as_of is None:
+            pairs = (
+                [self.catalogue.as_of]
+                if self.catalogue.as_of
+                else sorted({(k.resource, k.time) for k in self.catalogue.kpis.values() if k.resource})
+            )
+            dates = [self._max_date(res, col) for res, col in pairs]
+            dates = [d for d in dates if d is not None]
+            self._as_of = max(dates) if dates else None
+        return self._as_of
+
+    def get(self, kpi_id: str) -> KPIValue:
+        if kpi_id not in self._values:
+            self._values[kpi_id] = self._evaluate(self.catalogue.kpi(kpi_id))
+        return self._values[kpi_id]
+
+    def all(self) -> list[KPIValue]:
+        return [self.get(k) for k in self.catalogue.kpis]
+
+    def _max_date(self, resource: str, column: str, where: str | None = None) -> dt.date | None:
+        sql = f"SELECT CAST(max({ident(column)}) AS DATE) FROM {ident(resource)}" + (f" WHERE {where}" if where else "")
+        return self.engine.query(sql, label=f"max {resource}.{column}").scalar()
+
+    def _evaluate(self, kpi: KPI) -> KPIValue:
+        as_of = self.as_of
+        try:
+            result = self.engine.query(self._series_sql(kpi), label=f"kpi {kpi.id}")
+        except QueryError as e:
+            raise QueryError(
+                f"KPI '{kpi.id}' ({_rel(self.catalogue.path)}:{kpi.line}) could not be computed.\n{e}"
+            ) from None
+        series = {row[0]: (None if row[1] is None else float(row[1])) for row in result.rows if row[0] is not None}
+        if as_of is None:
+            current = None
+        elif kpi.window == "to_date":
+            current = periods.start_of(as_of, kpi.grain)
+        else:
+            current = periods.latest_complete(as_of, kpi.grain)
+        history = []
+        if current is not None:
+            start = periods.shift(current, kpi.grain, -(kpi.history - 1))
+            history = [(p, series.get(p)) for p in _walk(start, current, kpi.grain)]
+        latest = (
+            self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
+        )
+        stale = bool(kpi.freshness_days and latest and (self.today - latest).days > kpi.freshness_days)
+        if stale:
+            log.warning(
+                "KPI '%s' is stale: its newest data is from %s, %d days before %s, over freshness_days: %s "
+                "(%s:%s). Add newer data to '%s', or raise freshness_days if this is expected.",
+                kpi.id,
+                latest,
+                (self.today - latest).days,
+                self.today,
+                kpi.freshness_days,
+                _rel(self.catalogue.path),
+                kpi.line,
+                kpi.resource or "the data",
+            )
+        return KPIValue(
+            kpi=kpi,
+            period=current,
+            value=series.get(current) if current else None,
+            previous=series.get(periods.shift(current, kpi.grain, -1)) if current else None,
+            year_ago=series.get(periods.year_before(current, kpi.grain)) if current else None,
+            history=history,
+            latest_data=latest,
+            resources=result.resources,
+            stale=stale,
+        )
+
+    def _series_sql(self, kpi: KPI) -> str:
+        grain = literal(kpi.grain)
+        as_of = f"DATE {literal(self.as_of.isoformat())}" if self.as_of else "DATE '9999-12-31'"
+        if kpi.sql:
+            return f"SELECT CAST(period AS DATE) AS period, CAST(value AS DOUBLE) AS value FROM ({kpi.sql}) AS _k ORDER BY 1"
+        time = ident(kpi.time)
+        where = f"CAST({time} AS DATE) <= {as_of}" + (f" AND ({kpi.filter})" if kpi.filter else "")
+        if kpi.window == "to_date":
+            where += f" AND CAST({time} AS DATE) >= DATE {literal(kpi.since.isoformat())}"
+            return (
+                f"WITH _src AS (SELECT *, CAST(date_trunc({grain}, {time}) AS DATE) AS _p FROM {ident(kpi.resource)} WHERE {where}), "
+                f"_periods AS (SELECT DISTINCT _p FROM _src) "
+                f"SELECT _periods._p AS period, (SELECT CAST({kpi.expression} AS DOUBLE) FROM _src WHERE _src._p <= _periods._p) AS value "
+                f"FROM _periods ORDER BY 1"
+            )
+        return (
+            f"SELECT CAST(date_trunc({grain}, {time}) AS DATE) AS period, CAST({kpi.expression} AS DOUBLE) AS value "
+            f"FROM {ident(kpi.resource)} WHERE {where} GROUP BY 1 ORDER BY 1"
+        )
+
+
+def _rel(path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _walk(start: dt.date, end: dt.date, grain: str):
+    p = start
+    while p <= end:
+        yield p
+        p = periods.shift(p, grain, 1)

@@ -1,0 +1,144 @@
+"""The mkdocs-macros adapter: ``install(env)`` registers the engine's macros.
+
+``macros/__init__.py`` (the team's module) calls ``install`` and may then add
+its own macros and chart functions. Every macro catches ``HandbookError``:
+the page shows a failure admonition and the build log gets a warning naming
+the page, so ``serve`` keeps going and the strict ``build`` fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+
+from jinja2.exceptions import UndefinedError
+from mkdocs.exceptions import PluginError
+
+from site_build.errors import HandbookError, MacroError, suggest
+from site_build.markup import finalize, plain_text
+from site_build.session import Handbook
+
+#: macro name -> Handbook method name; documented in README "Macros"
+MACROS = {
+    "kpi": "kpi_card",
+    "kpi_grid": "kpi_grid",
+    "value": "value",
+    "target": "target",
+    "threshold": "threshold",
+    "table": "table",
+    "chart": "chart",
+    "data_as_of": "data_as_of",
+    "page_links": "page_links",
+    "action_list": "action_list",
+    "kpi_dictionary": "kpi_dictionary",
+    "data_health": "data_health",
+    "kpi_changes": "kpi_changes",
+    "kpi_history": "kpi_history",
+}
+
+
+class Registrar:
+    """What ``install`` returns: a way for the team's module to add chart functions."""
+
+    def __init__(self, handbook: Handbook):
+        self.handbook = handbook
+
+    def chart(self, chart_id: str, *, query: str | None = None, sql: str | None = None):
+        """Decorator: register ``fn(result) -> altair.Chart`` as chart ``chart_id``.
+
+        Example::
+
+            @handbook.chart("rfm_bubbles", query="rfm_segments")
+            def rfm_bubbles(result):
+                return alt.Chart(alt.Data(values=result.records())).mark_circle()...
+        """
+
+        def register(fn):
+            fn.query, fn.sql = query, sql
+            self.handbook.chart_functions[chart_id] = fn
+            return fn
+
+        return register
+
+
+def install(env) -> Registrar:
+    """Register the engine's macros on a mkdocs-macros ``env``; return a ``Registrar``."""
+    plugin = env.conf["plugins"].get("handbook")
+    handbook = getattr(plugin, "handbook", None)
+    if handbook is None:
+        raise PluginError(
+            "macros/: the handbook plugin is not active. In mkdocs.yml list '- handbook' under plugins before '- macros', "
+            "and keep 'enabled: true'."
+        )
+    for name, method_name in MACROS.items():
+        method = getattr(handbook, method_name, None)
+        if method is not None:
+            env.macro(_guarded(handbook, name, method), name)
+    return Registrar(handbook)
+
+
+def harden(macros_plugin) -> None:
+    """Make mkdocs-macros print data as text: ``{{ page.meta.row.x }}`` can never become markup or code.
+
+    mkdocs-macros builds its Jinja environment after the modules' ``define_env``
+    has run, so the host calls this once that environment exists. ``| text``
+    keeps a filtered value (``row.x | upper``) inert as well.
+    """
+    env = macros_plugin.env
+    previous = env.finalize
+    env.finalize = finalize if previous in (None, finalize) else (lambda value: previous(finalize(value)))
+    env.filters["text"] = plain_text
+
+
+def _guarded(handbook: Handbook, name: str, method):
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def macro(*args, **kwargs):
+        call = f"{name}({_show(args, kwargs)})"
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as e:
+            return handbook.failure(call, MacroError(f"{call}: {e}. Signature: {name}{signature}"))
+        try:
+            return method(*args, **kwargs)
+        except HandbookError as e:
+            return handbook.failure(call, e)
+
+    macro.__name__ = name
+    return macro
+
+
+def _show(args, kwargs) -> str:
+    parts = [repr(a) if len(repr(a)) < 60 else repr(a)[:57] + "…'" for a in args]
+    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def _format_undefined(error: UndefinedError, markdown: str, page) -> str:
+    """mkdocs-macros' message for an unknown name, without its traceback: where, what, and the closest macros."""
+    match = re.search(r"'([^']+)' is undefined", str(error))
+    name = match.group(1) if match else str(error)
+    line = _template_line(error)
+    # A page made from a template: the mistake is in the template, whose lines the body keeps.
+    src = page.meta.get("generated_from") or page.file.src_path
+    where = f"{src}:{line}" if line else src
+    return f"{where}: unknown macro or variable '{name}'. {suggest(name, MACROS, noun='macro')} See README 'Macros'."
+
+
+def _template_line(error: Exception) -> int | None:
+    tb, line = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+try:  # mkdocs-macros formats errors with a singledispatch function we can extend
+    from mkdocs_macros.errors import format_error
+
+    format_error.register(UndefinedError, _format_undefined)
+except ImportError:  # pragma: no cover - older mkdocs-macros: its own message stays
+    pass

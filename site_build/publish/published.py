@@ -1,0 +1,46 @@
+"""Read what is already published in ``public/``: the versions and their build manifests.
+
+The build reads these as a declared input (本版变化 and the KPI history);
+the views get the snapshots, never the folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from site_build.kpis.snapshot import snapshot
+from site_build.publish.publishing import VERSIONS_JSON, read_versions
+
+
+def builds(public_dir) -> list[tuple[dict, dict]]:
+    """``(versions.json entry, build manifest)`` for every readable published version, newest first."""
+    public = Path(public_dir)
+    listed = read_versions(public) if (public / VERSIONS_JSON).is_file() else []
+    pairs = [(entry, _read_build(public / entry["version"])) for entry in listed]
+    return [(entry, build) for entry, build in pairs if build is not None]
+
+
+def previous_snapshot(public_dir, current_version: str) -> dict | None:
+    """The snapshot of the version published before ``current_version``, or None for the first one.
+
+    At build time the current version is not published yet: then the newest
+    published version is the previous one.
+    """
+    public = Path(public_dir)
+    if not (public / VERSIONS_JSON).is_file():
+        return None
+    versions = [e["version"] for e in read_versions(public)]
+    older = versions[versions.index(current_version) + 1 :] if current_version in versions else versions
+    for version in older:
+        build = _read_build(public / version)
+        if build is not None:
+            return snapshot(build)
+    return None
+
+
+def _read_build(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,97 @@
+"""Metric tables: a query result rendered with formatted numbers, column labels
+and sortable columns (sorting is done by ``handbook.js`` on ``data-sort`` keys).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+from markupsafe import Markup
+
+from site_build.data.result import QueryResult
+from site_build.errors import MacroError, suggest
+from site_build.formats import FORMATS, format_value
+from site_build.render import fragment
+
+NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "DOUBLE",
+    "FLOAT",
+    "DECIMAL",
+    "UBIGINT",
+    "UINTEGER",
+)
+
+
+def render_table(
+    result: QueryResult,
+    *,
+    formats: dict | None = None,
+    labels: dict | None = None,
+    caption: str | None = None,
+    table_id: str | None = None,
+    sources: list[tuple[str, str]] = (),
+) -> Markup:
+    """Return the HTML of a sortable table for ``result``.
+
+    ``formats`` maps column names to a format (cny, percent, count, duration,
+    number); ``labels`` maps column names to display headings.
+    """
+    formats = dict(formats or {})
+    labels = dict(labels or {})
+    for name in list(formats) + list(labels):
+        if name not in result.columns:
+            raise MacroError(
+                f"table(): no column '{name}' in the query result. " + suggest(name, result.columns, noun="column")
+            )
+    specs = {name: _parse_format(name, fmt) for name, fmt in formats.items()}
+    numeric = [_is_numeric(t) for t in result.types]
+    columns = [
+        {"name": c, "label": labels.get(c, c), "numeric": numeric[i] or c in formats}
+        for i, c in enumerate(result.columns)
+    ]
+    rows = [
+        [
+            {"text": _cell(v, specs.get(c)), "sort": _sort_key(v), "numeric": columns[i]["numeric"]}
+            for i, (c, v) in enumerate(zip(result.columns, row))
+        ]
+        for row in result.rows
+    ]
+    return fragment("table.html", columns=columns, rows=rows, caption=caption, table_id=table_id, sources=list(sources))
+
+
+def _cell(value, spec: tuple[str, int | None] | None) -> str:
+    return format_value(value, spec[0], digits=spec[1]) if spec else format_value(value)
+
+
+def _parse_format(column: str, spec: str) -> tuple[str, int | None]:
+    """'percent' or 'percent:2' (two decimals) -> (format, digits)."""
+    fmt, _, digits = str(spec).partition(":")
+    if fmt not in FORMATS or (digits and not digits.isdigit()):
+        raise MacroError(
+            f"table(): unknown format '{spec}' for column '{column}'. "
+            + suggest(fmt, FORMATS, noun="format")
+            + " Add ':N' for N decimals, e.g. 'number:3'."
+        )
+    return fmt, int(digits) if digits else None
+
+
+def _is_numeric(type_name: str) -> bool:
+    return type_name.split("(")[0] in NUMERIC_TYPES
+
+
+def _sort_key(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return repr(float(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,207 @@
+"""The chart module's Vega side: spec normalisation, zh-CN formats, static SVGs, runtime files.
+
+Only this module and ``charts`` import ``vl_convert``. The browser runtime
+(Vega, Vega-Lite, vega-embed with its tooltip handler) is vl-convert's own
+bundle, served from the site, never a CDN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import vl_convert
+
+from site_build.errors import ChartError
+
+log = logging.getLogger("handbook.charts")
+
+#: width of the static fallback; its viewBox lets CSS scale it to the column
+STATIC_WIDTH = 640
+_ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+# d3-format has no 万 / 亿, so axis labels switch units in a Vega expression
+_LARGE_UNITS = (
+    "abs(datum.value) >= 1e8 ? {prefix}format(datum.value / 1e8, '.2~f') + '亿' : "
+    "abs(datum.value) >= 1e4 ? {prefix}format(datum.value / 1e4, '.1~f') + '万' : "
+    "{prefix}format(datum.value, '{small}')"
+)
+_DURATION = (
+    "abs(datum.value) >= 86400 ? format(datum.value / 86400, '.1~f') + '天' : "
+    "abs(datum.value) >= 3600 ? format(datum.value / 3600, '.1~f') + '小时' : "
+    "abs(datum.value) >= 60 ? format(datum.value / 60, '.1~f') + '分' : format(datum.value, '.0f') + '秒'"
+)
+_TIME_FORMATS = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
+
+
+def number_axis(fmt: str | None) -> dict:
+    """Axis properties that label numbers in ``fmt`` the way Chinese readers expect."""
+    if fmt == "percent":
+        return {"format": ".1~%"}
+    if fmt == "cny":
+        return {"labelExpr": _LARGE_UNITS.format(prefix="'¥' + ", small=",.0f")}
+    if fmt == "count":
+        return {"labelExpr": _LARGE_UNITS.format(prefix="", small=",.0f"), "tickMinStep": 1}
+    if fmt == "duration":
+        return {"labelExpr": _DURATION}
+    return {"format": ",~f"}
+
+
+def time_axis(grain: str | None) -> dict:
+    """Axis properties for dates: Chinese labels, one tick per period when the grain is known."""
+    axis = {"labelAngle": 0}
+    if _TIME_FORMATS.get(grain):
+        # no formatType: Vega formats in UTC because the scale is utc ("utc" here is dropped by Vega-Lite)
+        axis["format"] = _TIME_FORMATS[grain]
+    if grain in ("year", "month"):
+        axis["tickCount"] = {"interval": grain, "step": 1}
+    elif grain == "day":
+        axis["tickMinStep"] = 86_400_000  # no ticks at noon between two days
+    return axis
+
+
+def time_unit(grain: str | None) -> str | None:
+    """The UTC time unit that gives bars on a date axis one band per period."""
+    return {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}.get(grain)
+
+
+def locale() -> dict:
+    """Vega's zh-CN number and time locale, embedded in every spec so browser and SVG agree."""
+    return {"number": vl_convert.get_format_locale("zh-CN"), "time": vl_convert.get_time_format_locale("zh-CN")}
+
+
+def normalise(spec: dict, *, description: str | None = None) -> dict:
+    """Return ``spec`` fit for a page: container width, zh-CN locale, a description.
+
+    Altair 6 names params and views by a hash of their content (not a global
+    counter), so the same chart gives the same names in every build.
+    """
+    spec = dict(spec)
+    if description and not spec.get("description"):
+        spec["description"] = description
+    if not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        spec["width"] = "container"
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    config = dict(spec.get("config", {}))
+    config.setdefault("locale", locale())
+    if config.get("view") == _ALTAIR_VIEW_DEFAULTS:
+        del config["view"]  # Altair's default sizes; the width comes from the container
+    spec["config"] = config
+    return spec
+
+
+def static_svg(spec: dict, *, chart_id: str, cache_dir: Path | None = None) -> str:
+    """Return the chart drawn as SVG by vl-convert, ids prefixed so several can share a page.
+
+    Rendered once per distinct spec: cached as ``cache_dir/charts/<sha256>.svg``.
+    """
+    fixed = dict(spec)
+    if fixed.get("width") == "container":
+        fixed["width"] = STATIC_WIDTH
+    text = json.dumps(fixed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    key = hashlib.sha256(f"{vl_convert.__version__}\n{text}".encode()).hexdigest()
+    svg = read_cache(cache_dir, f"{key}.svg")
+    if svg is None:
+        started = time.perf_counter()
+        svg = _convert(fixed, text)
+        write_cache(cache_dir, f"{key}.svg", svg)
+        log.debug("chart svg %s [fresh] %.0f ms", chart_id, (time.perf_counter() - started) * 1000)
+    else:
+        log.debug("chart svg %s [cached]", chart_id)
+    return _prefix_ids(svg, f"chart-{chart_id}-")
+
+
+def runtime_files(cache_dir: Path | None = None) -> dict[str, bytes]:
+    """Files the chart pages load, relative to the site's ``assets/handbook/`` folder.
+
+    Bundling the Vega runtime takes vl-convert over a second, so with
+    ``cache_dir`` the bundle is kept there, keyed by the library versions.
+    """
+    root = resources.files("site_build.views").joinpath("assets")
+    return {
+        "javascripts/vega.js": _cached_bundle(cache_dir) if cache_dir else _bundle(),
+        "javascripts/charts.js": root.joinpath("javascripts/charts.js").read_bytes(),
+        "stylesheets/charts.css": root.joinpath("stylesheets/charts.css").read_bytes(),
+    }
+
+
+def _cached_bundle(cache_dir: Path) -> bytes:
+    key = f"vl-convert-{vl_convert.__version__}-vega-lite-{_vl_version()}"
+    path = Path(cache_dir) / "runtime" / f"{key}.js"
+    if path.is_file():
+        return path.read_bytes()
+    data = _bundle()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> bytes:
+    # The bundle declares top-level consts (`const n = …`); wrapped in a function
+    # they cannot collide with another script's globals. Its last lines assign
+    # window.vegaEmbed, window.vega and window.vegaLite.
+    versions = f"vega {vl_convert.get_vega_version()}, vega-lite {_vl_version()}, vega-embed {vl_convert.get_vega_embed_version()}"
+    head = f"/* {versions}, bundled by vl-convert {vl_convert.__version__}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
+    body = vl_convert.javascript_bundle(vl_version=_vl_version())
+    return (head + "(function () {\n" + body + "\n})();\n").encode()
+
+
+@lru_cache(maxsize=1)
+def _vl_version() -> str:
+    """The Vega-Lite version Altair writes specs for, if vl-convert ships it."""
+    import altair
+
+    wanted = ".".join(altair.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    available = vl_convert.get_vegalite_versions()
+    return wanted if wanted in available else available[-1]
+
+
+def _convert(spec: dict, text: str) -> str:
+    try:
+        return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+    except ValueError as error:
+        cause = " ".join(line.strip() for line in str(error).splitlines()[:2])
+        raise ChartError(
+            f"vl-convert could not draw the chart: {cause}\nSpec: {text[:300]}…\nFix: check the chart's encodings against the Vega-Lite docs."
+        ) from error
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    ids = _SVG_ID.findall(svg)
+    for old in sorted(set(ids), key=len, reverse=True):
+        svg = svg.replace(f'id="{old}"', f'id="{prefix}{old}"').replace(f"url(#{old})", f"url(#{prefix}{old})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{prefix}{old}"')
+    # vega-embed's live SVG is the one tests and scripts look for as svg.marks
+    return svg.replace('class="marks"', 'class="hb-chart__svg"', 1)
+
+
+def read_cache(cache_dir: Path | None, name: str) -> str | None:
+    """The text cached as ``cache_dir/charts/<name>``, or None."""
+    if cache_dir is None:
+        return None
+    path = Path(cache_dir) / "charts" / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def write_cache(cache_dir: Path | None, name: str, text: str) -> None:
+    """Cache ``text`` as ``cache_dir/charts/<name>`` (nothing without a cache folder)."""
+    if cache_dir is None:
+        return
+    folder = Path(cache_dir) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    # write-then-rename: a concurrent build never reads half a file
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, folder / name)
