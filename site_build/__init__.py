@@ -1,11 +1,12 @@
 """Strategy Handbook: a static site generator for strategy playbooks and dashboards.
 
-The engine is host-independent: only ``plugin.py``, ``macros.py`` and ``cli.py``
-import MkDocs or click. Everything else works from a REPL::
+The engine is host-independent: only ``mkdocs/`` imports MkDocs and only
+``cli.py`` imports click. Everything else works from a REPL (README, "The
+engine from Python")::
 
-    >>> from site_build.session import Handbook
+    >>> from site_build.macros import Handbook
     >>> hb = Handbook.open("data")
-    >>> hb.kpi("conversion_rate").status
+    >>> hb.metrics.get("conversion_rate").status
 """
 
 __version__ = "0.1.0"

@@ -33,15 +33,40 @@ def handle_errors(fn):
     return wrapper
 
 
-def data_option(fn):
+def folder_option(name: str, dest: str, help: str, default: str | None = None):
+    """A folder option; with no default, the command takes it from the handbook block of mkdocs.yml."""
     return click.option(
-        "--data",
-        "data_dir",
+        name,
+        dest,
         type=click.Path(file_okay=False, path_type=Path),
-        default="data",
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def settings_option(fn):
+    """``-f mkdocs.yml`` for commands that don't build: their defaults come from its handbook block."""
+    return click.option(
+        "-f",
+        "--config-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="mkdocs.yml",
         show_default=True,
-        help="Folder with datapackage.json and metrics.yml.",
+        help="Read defaults (data_dir, publish_dir, …) from this file's handbook plugin block, if it exists.",
     )(fn)
+
+
+def _settings(config_file: Path):
+    from site_build.mkdocs.config import settings_from_file
+
+    return settings_from_file(config_file)
+
+
+data_option = folder_option(
+    "--data", "data_dir", "Folder with datapackage.json and metrics.yml (default: data_dir in mkdocs.yml, else data/)."
+)
+site_option = folder_option("--site", "site_dir", "The built handbook.", default="site")
 
 
 def json_option(fn):
@@ -183,18 +208,18 @@ def serve(config_file, dev_addr, verbose):
 
 
 @main.command()
+@settings_option
 @data_option
 @json_option
 @click.option(
     "--errors",
     "errors_per_type",
     type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Rows listed per problem; the total is always counted.",
+    default=None,
+    help="Rows listed per problem; the total is always counted. [default: validation_errors_per_type, 5]",
 )
 @handle_errors
-def validate(data_dir, as_json, errors_per_type):
+def validate(config_file, data_dir, as_json, errors_per_type):
     """Check every resource in datapackage.json against its Table Schema.
 
     Exits 0 when the data is valid, 1 when it is not.
@@ -207,7 +232,9 @@ def validate(data_dir, as_json, errors_per_type):
     from site_build.data.package import DataPackage
     from site_build.data.validation import validate as run_validation
 
-    package = DataPackage.load(data_dir)
+    settings = _settings(config_file)
+    package = DataPackage.load(data_dir or settings.data_dir)
+    errors_per_type = errors_per_type or settings.errors_per_type
     show = not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(package.resources), label="Validating", file=sys.stderr, hidden=not show) as bar:
         report = run_validation(
@@ -218,21 +245,12 @@ def validate(data_dir, as_json, errors_per_type):
 
 
 @main.command()
-@click.option(
-    "--site",
-    "site_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="site",
-    show_default=True,
-    help="The built handbook to publish.",
-)
-@click.option(
+@settings_option
+@site_option
+@folder_option(
     "--public",
     "public_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="public",
-    show_default=True,
-    help="The publish tree (one folder per version).",
+    "The publish tree, one folder per version (default: publish_dir in mkdocs.yml, else public/).",
 )
 @click.option(
     "--keep",
@@ -253,7 +271,7 @@ def validate(data_dir, as_json, errors_per_type):
 )
 @json_option
 @handle_errors
-def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
+def publish(config_file, site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
     """Add the build in site/ to public/ as a new version, never rewriting old ones.
 
     Publishing identical inputs again changes nothing and says so. public/
@@ -268,6 +286,7 @@ def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
     """
     from site_build.publish.publishing import publish as publish_site
 
+    public_dir = public_dir or _settings(config_file).publish_dir or Path("public")
     result = publish_site(site_dir, public_dir, keep=keep, pins_file=pins_file, lock_timeout=lock_timeout)
     if os.environ.get("GITHUB_OUTPUT"):
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
@@ -285,22 +304,8 @@ def publish(site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
 
 
 @main.command()
-@click.option(
-    "--site",
-    "site_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="site",
-    show_default=True,
-    help="The built handbook to archive.",
-)
-@click.option(
-    "--dist",
-    "dist_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="dist",
-    show_default=True,
-    help="Folder for the zip.",
-)
+@site_option
+@folder_option("--dist", "dist_dir", "Folder for the zip.", default="dist")
 @json_option
 @handle_errors
 def archive(site_dir, dist_dir, as_json):
@@ -323,23 +328,32 @@ def archive(site_dir, dist_dir, as_json):
 
 
 @main.command()
-@click.argument("sql")
+@click.argument("sql", required=False)
+@settings_option
 @data_option
 @json_option
 @click.option("--limit", type=int, default=50, show_default=True, help="Refuse results with more rows than this.")
+@click.option(
+    "--describe", "describe_name", metavar="NAME", help="List dataset NAME's columns and their types instead."
+)
 @handle_errors
-def query(sql, data_dir, as_json, limit):
+def query(sql, config_file, data_dir, as_json, limit, describe_name):
     """Run one read-only SQL query over the data package, as content macros do.
 
     \b
     Example:
       handbook query "SELECT channel, sum(orders) FROM traffic GROUP BY 1"
+      handbook query --describe traffic
     """
+    from site_build.data.columns import describe
     from site_build.data.engine import QueryEngine
     from site_build.data.package import DataPackage
 
-    with QueryEngine(DataPackage.load(data_dir)) as engine:
-        result = engine.query(sql, limit=limit)
+    if bool(sql) == bool(describe_name):
+        raise click.UsageError("Give either SQL or --describe NAME.")
+    package = DataPackage.load(data_dir or _settings(config_file).data_dir)
+    with QueryEngine(package) as engine:
+        result = describe(package, engine, describe_name) if describe_name else engine.query(sql, limit=limit)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return

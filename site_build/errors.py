@@ -48,6 +48,12 @@ class CatalogueError(HandbookError):
     type = "catalogue-error"
 
 
+class ConfigError(HandbookError):
+    """The handbook's block in mkdocs.yml, or an environment setting, cannot be used."""
+
+    type = "config-error"
+
+
 class QueryError(HandbookError):
     """A query failed: bad SQL, an unknown column, or a forbidden statement."""
 

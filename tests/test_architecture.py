@@ -1,11 +1,11 @@
 """The engine's shape: layers you can see in the folder list, imports that point one way.
 
     mkdocs/, cli.py      adapters: the only code that knows the host
-    session.py           the build-wide session and the REPL facade
+    session.py macros.py the build-wide session; the macros that glue calls to renderers, and the REPL facade
     views/  publish/     renderers; writing and reading what is published
     kpis/                the KPI catalogue and the metrics computed from it
     data/                the data package, validation, the SQL engine
-    errors.py formats.py periods.py render.py markup.py   shared by all
+    errors.py formats.py periods.py render.py markup.py settings.py   shared by all
 
 A module may import from a lower layer, or from its own folder; never upward
 and never sideways (views and publish do not know each other). Adapters may
@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_build"
 
 #: library -> the only modules (relative to site_build/) allowed to import it
 OWNERS = {
-    "mkdocs": {"mkdocs/plugin.py", "mkdocs/macros.py", "mkdocs/preview.py", "cli.py"},
+    "mkdocs": {"mkdocs/plugin.py", "mkdocs/config.py", "mkdocs/macros.py", "mkdocs/preview.py", "cli.py"},
     "mkdocs_macros": {"mkdocs/macros.py"},
     "click": {"cli.py"},
     "duckdb": {"data/engine.py", "data/scanner.py"},
@@ -33,11 +33,28 @@ OWNERS = {
 }
 
 #: first path part -> layer rank; top-level modules not listed here are the shared base (rank 0)
-LAYERS = {"data": 1, "kpis": 2, "views": 3, "publish": 3, "session.py": 4, "mkdocs": 5, "cli.py": 5, "__main__.py": 5}
+LAYERS = {
+    "data": 1,
+    "kpis": 2,
+    "views": 3,
+    "publish": 3,
+    "session.py": 4,
+    "macros.py": 4,
+    "mkdocs": 5,
+    "cli.py": 5,
+    "__main__.py": 5,
+}
 ADAPTERS = 5
 
 #: renderers get query results, never a connection
-RENDERERS = {"views/tables.py", "views/charts.py", "views/cards.py", "views/pages.py", "views/vega.py"}
+RENDERERS = {
+    "views/tables.py",
+    "views/charts.py",
+    "views/cards.py",
+    "views/pages.py",
+    "views/vega.py",
+    "views/page_templates.py",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from site_build.errors import CatalogueError, MacroError
-from site_build.session import Handbook, Settings
+from site_build.macros import Handbook
 from site_build.views.page_templates import generated_pages
 from tests.sitebuild import build, copy_site, soup
 
@@ -21,7 +21,7 @@ def project(tmp_path):
 
 
 def open_handbook(project: Path) -> Handbook:
-    return Handbook.open(Settings(data_dir=project / "data", cache_dir=None, validate=False))
+    return Handbook.open(project / "data", cache_dir=None, validate=False)
 
 
 def set_pages(project: Path, pages: list[dict]) -> None:
@@ -38,7 +38,7 @@ def channel_pages(sql: str, template: str = "_templates/channel.md") -> list[dic
 def test_one_page_per_row_with_the_row_beside_the_page_not_in_it():
     hb = open_handbook(BASIC)
     try:
-        pages = generated_pages(hb, BASIC / "content")
+        pages = generated_pages(hb.catalogue, hb.session.engine, BASIC / "content")
     finally:
         hb.close()
     assert [(p.template_id, p.path, p.title) for p in pages] == [
@@ -88,7 +88,7 @@ def test_mistakes_in_a_page_template_name_the_entry_and_the_fix(project, pages, 
     hb = open_handbook(project)
     try:
         with pytest.raises(CatalogueError) as info:
-            generated_pages(hb, project / "content")
+            generated_pages(hb.catalogue, hb.session.engine, project / "content")
     finally:
         hb.close()
     assert str(info.value).split(": ", 1)[1].startswith(expected)
@@ -101,7 +101,7 @@ def test_a_title_from_data_is_text_in_the_page_source(project):
     )
     hb = open_handbook(project)
     try:
-        (page,) = generated_pages(hb, project / "content")
+        (page,) = generated_pages(hb.catalogue, hb.session.engine, project / "content")
     finally:
         hb.close()
     front = yaml.safe_load(page.content.removeprefix("---\n").split("---\n", 1)[0])
@@ -130,7 +130,7 @@ def test_page_template_paths_stay_inside_the_content_folder(project, monkeypatch
     hb = open_handbook(project)
     try:
         with pytest.raises(CatalogueError) as info:
-            generated_pages(hb, Path("content"))
+            generated_pages(hb.catalogue, hb.session.engine, Path("content"))
     finally:
         hb.close()
     assert str(info.value).startswith(f"data/metrics.yml:{pages_line(project)}: page template 'channel': {expected}")
@@ -148,7 +148,7 @@ def test_a_template_symlinked_out_of_the_content_folder_is_refused(project, tmp_
             CatalogueError,
             match=r"template '_templates/link\.md' is outside content/\. Give a path relative to content/",
         ):
-            generated_pages(hb, Path("content"))
+            generated_pages(hb.catalogue, hb.session.engine, Path("content"))
     finally:
         hb.close()
 

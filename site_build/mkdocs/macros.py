@@ -16,33 +16,18 @@ from jinja2.exceptions import UndefinedError
 from mkdocs.exceptions import PluginError
 
 from site_build.errors import HandbookError, MacroError, suggest
+from site_build.macros import NAMES, Macros
 from site_build.markup import finalize, plain_text
-from site_build.session import Handbook
 
-#: macro name -> Handbook method name; documented in README "Macros"
-MACROS = {
-    "kpi": "kpi_card",
-    "kpi_grid": "kpi_grid",
-    "value": "value",
-    "target": "target",
-    "threshold": "threshold",
-    "table": "table",
-    "chart": "chart",
-    "data_as_of": "data_as_of",
-    "page_links": "page_links",
-    "action_list": "action_list",
-    "kpi_dictionary": "kpi_dictionary",
-    "data_health": "data_health",
-    "kpi_changes": "kpi_changes",
-    "kpi_history": "kpi_history",
-}
+#: the macro names, for suggestions in error messages
+MACROS = NAMES
 
 
 class Registrar:
     """What ``install`` returns: a way for the team's module to add chart functions."""
 
-    def __init__(self, handbook: Handbook):
-        self.handbook = handbook
+    def __init__(self, macros: Macros):
+        self.macros = macros
 
     def chart(self, chart_id: str, *, query: str | None = None, sql: str | None = None):
         """Decorator: register ``fn(result) -> altair.Chart`` as chart ``chart_id``.
@@ -56,7 +41,7 @@ class Registrar:
 
         def register(fn):
             fn.query, fn.sql = query, sql
-            self.handbook.chart_functions[chart_id] = fn
+            self.macros.chart_functions[chart_id] = fn
             return fn
 
         return register
@@ -65,17 +50,15 @@ class Registrar:
 def install(env) -> Registrar:
     """Register the engine's macros on a mkdocs-macros ``env``; return a ``Registrar``."""
     plugin = env.conf["plugins"].get("handbook")
-    handbook = getattr(plugin, "handbook", None)
-    if handbook is None:
+    macros = getattr(plugin, "macros", None)
+    if macros is None:
         raise PluginError(
             "macros/: the handbook plugin is not active. In mkdocs.yml list '- handbook' under plugins before '- macros', "
             "and keep 'enabled: true'."
         )
-    for name, method_name in MACROS.items():
-        method = getattr(handbook, method_name, None)
-        if method is not None:
-            env.macro(_guarded(handbook, name, method), name)
-    return Registrar(handbook)
+    for name, method_name in NAMES.items():
+        env.macro(_guarded(macros, name, getattr(macros, method_name)), name)
+    return Registrar(macros)
 
 
 def harden(macros_plugin) -> None:
@@ -91,7 +74,7 @@ def harden(macros_plugin) -> None:
     env.filters["text"] = plain_text
 
 
-def _guarded(handbook: Handbook, name: str, method):
+def _guarded(macros: Macros, name: str, method):
     signature = inspect.signature(method)
 
     @functools.wraps(method)
@@ -100,11 +83,11 @@ def _guarded(handbook: Handbook, name: str, method):
         try:
             signature.bind(*args, **kwargs)
         except TypeError as e:
-            return handbook.failure(call, MacroError(f"{call}: {e}. Signature: {name}{signature}"))
+            return macros.failure(call, MacroError(f"{call}: {e}. Signature: {name}{signature}"))
         try:
             return method(*args, **kwargs)
         except HandbookError as e:
-            return handbook.failure(call, e)
+            return macros.failure(call, e)
 
     macro.__name__ = name
     return macro

@@ -13,65 +13,35 @@ import os
 import posixpath
 from pathlib import Path
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from site_build.errors import HandbookError
+from site_build.macros import Macros
 from site_build.markup import data_values, unsafe_urls
+from site_build.mkdocs import config as handbook_config
+from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
-from site_build.publish import manifest
-from site_build.session import Handbook, Settings
+from site_build.publish import manifest, published
+from site_build.session import Published, Session
 from site_build.views import assets, offline
+from site_build.views.pages import fill_kpi_pages
 
 log = get_plugin_logger(__name__)
 
 THEME_DIR = Path(__file__).parent / "theme"
-
-
-class HandbookConfig(base.Config):
-    enabled = c.Type(bool, default=True)
-    """Turn the handbook engine off, e.g. for a plain-theme preview."""
-
-    data_dir = c.Dir(exists=False, default="data")
-    """Folder with datapackage.json, the datasets and metrics.yml (relative to mkdocs.yml)."""
-
-    catalogue = c.Optional(c.File(exists=False))
-    """KPI catalogue; defaults to <data_dir>/metrics.yml."""
-
-    cache_dir = c.Type(str, default=".handbook-cache")
-    """Hidden folder for cached query results, fingerprints and chart SVGs (relative to mkdocs.yml)."""
-
-    validation_enabled = c.Type(bool, default=True)
-    """Validate every dataset against its Table Schema before pages render."""
-
-    validation_errors_per_type = c.Type(int, default=5)
-    """How many example rows to list for each kind of validation error."""
-
-    table_max_rows = c.Type(int, default=200)
-    """Default row limit of table(); past it the macro fails with a clear error."""
-
-    query_timeout = c.Type((int, float), default=30)
-    """Seconds one content query (table, chart, KPI) may run; past it the macro fails and names the SQL."""
-
-    health_page = c.Type(str, default="health.md")
-    """Page that documents each dataset; KPI cards, tables and charts link to it."""
-
-    dictionary_page = c.Type(str, default="dictionary.md")
-    """Page that defines every KPI; KPI card titles link to it."""
-
-    publish_dir = c.Type(str, default="public")
-    """The publish tree (relative to mkdocs.yml); 本版变化 compares with its newest version."""
+__all__ = ["HandbookConfig", "HandbookPlugin"]
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self):
-        self.handbook: Handbook | None = None
+        self.session: Session | None = None
+        self.macros: Macros | None = None
         self.manifest: dict | None = None
         self.rows: dict[str, dict] = {}
+        self._epoch = _Epoch()
 
     # Runs before mkdocs-macros (priority 0) so the session exists when macros/ installs.
     @event_priority(50)
@@ -79,22 +49,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if not self.config.enabled:
             return config
         forward_to(log)
-        root = Path(config.config_file_path).parent
-        settings = Settings(
-            data_dir=Path(self.config.data_dir),
-            catalogue=Path(self.config.catalogue) if self.config.catalogue else None,
-            cache_dir=root / self.config.cache_dir,
-            table_max_rows=self.config.table_max_rows,
-            query_timeout=self.config.query_timeout,
-            health_page=self.config.health_page,
-            dictionary_page=self.config.dictionary_page,
-            validate=self.config.validation_enabled,
-            errors_per_type=self.config.validation_errors_per_type,
-            publish_dir=root / self.config.publish_dir,
-        )
         self._close()
+        root = Path(config.config_file_path).parent
+        settings = handbook_config.settings(self.config, config.config_file_path)
         try:
-            self.handbook = Handbook.open(settings, today=_today())
+            today, user_epoch = _today(), _user_epoch()
+            session = self.session = Session.open(settings, today=today)
             groups = manifest.input_files(
                 {
                     "content": [Path(config.docs_dir)],
@@ -104,40 +64,38 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 },
                 root,
             )
-            inputs, prints = manifest.fingerprint(groups, self.handbook.engine.fingerprints)
-            as_of = self.handbook.as_of
+            self.inputs, self.prints = manifest.fingerprint(groups, session.engine.fingerprints)
         except HandbookError as e:
             self._close()
             raise PluginError(str(e)) from None
-        self.inputs, self.prints = inputs, prints
-        version = manifest.version_id(as_of, prints["combined"])
-        self.handbook.version = version
-        # Sitemaps and feeds read SOURCE_DATE_EPOCH: pin it so rebuilds are byte-identical.
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(manifest.build_time(as_of).timestamp())))
+        as_of = session.as_of
+        session.version = version = manifest.version_id(as_of, self.prints["combined"])
+        session.published = _published(settings.publish_dir, version)
+        self.built_at = manifest.build_time(as_of, user_epoch)
+        # Sitemaps read SOURCE_DATE_EPOCH: pin it to this build's time for this build only.
+        self._epoch.pin(self.built_at)
+        self.macros = Macros(session)
         config.extra["handbook"] = {"version": version, "data_as_of": as_of.isoformat() if as_of else "—"}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         # Material's offline plugin would load this polyfill from unpkg.com; serve the vendored copy.
         config.extra["polyfills"] = offline.local_polyfills(config.extra.get("polyfills"))
-        for css in assets.STYLESHEETS:
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        for js in assets.SCRIPTS:
-            if js not in config.extra_javascript:
-                config.extra_javascript.append(js)
+        config.extra_css.extend(css for css in assets.STYLESHEETS if css not in config.extra_css)
+        config.extra_javascript.extend(js for js in assets.SCRIPTS if js not in config.extra_javascript)
         log.info("data as of %s, version %s", config.extra["handbook"]["data_as_of"], version)
         return config
 
     def on_files(self, files, config):
-        if self.handbook is None:
+        if self.macros is None:
             return files
         try:
-            generated = self.handbook.generate_pages(Path(config.docs_dir))
+            generated = self.macros.generate_pages(Path(config.docs_dir))
         except HandbookError as e:
             raise PluginError(str(e)) from None
+        catalogue = self.macros.session.catalogue
         for page in generated:
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(
-                    f"{os.path.relpath(self.handbook.catalogue.path)}: page template '{page.template_id}' would make {page.path}, "
+                    f"{os.path.relpath(catalogue.path)}: page template '{page.template_id}' would make {page.path}, "
                     f"which already exists in {os.path.relpath(config.docs_dir)}/. Change the template's path or rename the page."
                 )
             files.append(File.generated(config, page.path, content=page.content))
@@ -146,23 +104,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             # Into the nav config, not the built nav: MkDocs then titles and links them like any page,
             # and does not report them as pages missing from the nav.
             config.nav = _nav_with_generated(config.nav, [p.path for p in generated])
-        pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
-        self.handbook.scan_sources(pages)
-        known = {f.src_uri for f in files.documentation_pages()}
-        for kpi in self.handbook.catalogue.kpis.values():
-            page = kpi.play.section.partition("#")[0]
-            if page not in known:
-                log.warning(
-                    "KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.",
-                    kpi.id,
-                    kpi.play.section,
-                    os.path.relpath(config.docs_dir),
-                    os.path.relpath(self.handbook.catalogue.path),
-                )
+        _check_play_sections(catalogue, {f.src_uri for f in files.documentation_pages()}, config.docs_dir)
         return files
 
     def on_pre_build(self, config):
-        if self.handbook is not None and "macros" in config.plugins:
+        if self.macros is not None and "macros" in config.plugins:
             from site_build.mkdocs.macros import harden
 
             harden(config.plugins["macros"])
@@ -171,8 +117,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     # and a generated page's row is in page.meta when its template runs.
     @event_priority(50)
     def on_page_markdown(self, markdown, page, config, files):
-        if self.handbook is not None:
-            self.handbook.begin_page(page.file.src_uri, origin=page.meta.get("generated_from"))
+        if self.macros is not None:
+            self.macros.begin_page(page.file.src_uri, origin=page.meta.get("generated_from"))
             if page.file.src_uri in self.rows:
                 page.meta["row"] = data_values(self.rows[page.file.src_uri])
         return markdown
@@ -180,8 +126,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     # After mkdocs-macros and Markdown: the page's macros have all run.
     @event_priority(-50)
     def on_page_content(self, html, page, config, files):
-        if self.handbook is not None:
-            self.handbook.end_page()
+        if self.macros is not None:
+            self.macros.end_page()
         html, removed = unsafe_urls(html)
         for url in removed:
             log.warning(
@@ -191,22 +137,32 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             )
         return html
 
+    # MkDocs renders every page's Markdown before any page's template: by now every page has
+    # recorded its KPIs. Before search (priority 0) indexes the page.
+    @event_priority(50)
+    def on_page_context(self, context, page, config, nav):
+        if self.session is not None and page.content:
+            here = self.session.begin_page(page.file.src_uri)
+            page.content = fill_kpi_pages(page.content, self.session.kpi_pages, here)
+        return context
+
     def on_post_page(self, output, page, config):
-        if self.handbook is None or page.file.src_uri not in self.handbook.pages_with_charts:
+        if self.session is None or page.file.src_uri not in self.session.pages_with_charts:
             return output
         tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in assets.CHART_SCRIPTS)
         return output.replace("</body>", tags + "</body>", 1)
 
     def on_post_build(self, config):
-        if self.handbook is None:
+        if self.session is None:
             return
-        hb = self.handbook
+        self._epoch.restore()
+        session = self.session
         try:
-            kpis = hb.snapshot()["kpis"]
+            kpis = session.snapshot()["kpis"]
         except HandbookError as e:
             raise PluginError(str(e)) from None
         site = Path(config.site_dir)
-        assets.write(site, charts=bool(hb.pages_with_charts), cache_dir=hb.settings.cache_dir)
+        assets.write(site, charts=bool(session.pages_with_charts), cache_dir=session.settings.cache_dir)
         offline.install_polyfill(site)
         for page, urls in offline.external_references_in_site(site).items():
             log.warning(
@@ -214,20 +170,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 page,
                 ", ".join(urls),
             )
-        resources = {
-            name: {"path": r.relpath, "sha256": hb.engine.fingerprints.of(r.path)}
-            for name, r in hb.package.resources.items()
-        }
         self.manifest = manifest.manifest(
             site_name=config.site_name,
-            as_of=hb.as_of,
+            as_of=session.as_of,
+            built_at=self.built_at,
             inputs=self.inputs,
             groups=self.prints,
             kpis=kpis,
-            resources=resources,
+            resources=_resources(session),
+            published=published.declared(session.published.builds, session.published.previous),
         )
         manifest.write(site / "build.json", self.manifest)
-        stats = hb.engine.stats
+        stats = session.engine.stats
         log.info(
             "queries: %d run, %d from the build's memory, %d from the disk cache (%.2f s in DuckDB)",
             stats.executed,
@@ -243,9 +197,58 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._close()
 
     def _close(self):
-        if self.handbook is not None:
-            self.handbook.close()
-            self.handbook = None
+        self._epoch.restore()
+        if self.session is not None:
+            self.session.close()
+        self.session = self.macros = None
+
+
+class _Epoch:
+    """SOURCE_DATE_EPOCH pinned for one build and put back as it was, so the next build pins its own."""
+
+    _unset = object()
+
+    def __init__(self):
+        self.saved = self._unset
+
+    def pin(self, when: dt.datetime) -> None:
+        if self.saved is self._unset:
+            self.saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+
+    def restore(self) -> None:
+        if self.saved is self._unset:
+            return
+        if self.saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self.saved
+        self.saved = self._unset
+
+
+def _published(publish_dir: Path | None, version: str) -> Published:
+    if publish_dir is None:
+        return Published()
+    return Published(published.builds(publish_dir), published.previous_snapshot(publish_dir, version))
+
+
+def _resources(session: Session) -> dict:
+    fingerprints = session.engine.fingerprints
+    return {
+        name: {"path": r.relpath, "sha256": fingerprints.of(r.path)} for name, r in session.package.resources.items()
+    }
+
+
+def _check_play_sections(catalogue, known: set[str], docs_dir: str) -> None:
+    for kpi in catalogue.kpis.values():
+        if kpi.play.section.partition("#")[0] not in known:
+            log.warning(
+                "KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.",
+                kpi.id,
+                kpi.play.section,
+                os.path.relpath(docs_dir),
+                os.path.relpath(catalogue.path),
+            )
 
 
 def _nav_with_generated(nav: list, paths: list[str]) -> list:
@@ -285,8 +288,9 @@ def _nav_paths(items: list):
                 yield value
 
 
-# Read once at import: the plugin itself sets SOURCE_DATE_EPOCH for later builds in the same process.
-_USER_EPOCH = os.environ.get("SOURCE_DATE_EPOCH")
+def _user_epoch() -> str | None:
+    """The user's SOURCE_DATE_EPOCH: the plugin puts its own back after each build, so this is never ours."""
+    return os.environ.get("SOURCE_DATE_EPOCH") or None
 
 
 def _today() -> dt.date:
@@ -296,9 +300,15 @@ def _today() -> dt.date:
         try:
             return dt.date.fromisoformat(pinned)
         except ValueError:
-            raise PluginError(
+            raise HandbookError(
                 f"HANDBOOK_TODAY={pinned!r} is not a date. Write it as YYYY-MM-DD, or unset it."
             ) from None
-    if _USER_EPOCH:
-        return dt.datetime.fromtimestamp(int(_USER_EPOCH), tz=dt.timezone.utc).date()
+    epoch = _user_epoch()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except ValueError:
+            raise HandbookError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970. Fix it, or unset it."
+            ) from None
     return dt.date.today()

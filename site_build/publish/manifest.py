@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from importlib import metadata
 from pathlib import Path
 
@@ -94,9 +93,8 @@ def version_id(as_of: dt.date | None, combined: str) -> str:
     return f"{day}-{combined[:6]}"
 
 
-def build_time(as_of: dt.date | None) -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set, else midnight UTC of the data date: never the wall clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+def build_time(as_of: dt.date | None, epoch: str | None = None) -> dt.datetime:
+    """``epoch`` (the user's SOURCE_DATE_EPOCH) when given, else midnight UTC of the data date: never the wall clock."""
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
     day = as_of or dt.date(1980, 1, 1)
@@ -117,10 +115,12 @@ def manifest(
     *,
     site_name: str,
     as_of: dt.date | None,
+    built_at: dt.datetime,
     inputs: dict[str, str],
     groups: dict[str, str],
     kpis: dict,
     resources: dict,
+    published: dict | None = None,
 ) -> dict:
     """The JSON-ready build manifest."""
     return {
@@ -128,12 +128,13 @@ def manifest(
         "site_name": site_name,
         "version": version_id(as_of, groups["combined"]),
         "data_as_of": as_of.isoformat() if as_of else None,
-        "built_at": build_time(as_of).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built_at": built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fingerprint": groups,
         "inputs": inputs,
         "tools": tool_versions(),
         "kpis": kpis,
         "resources": resources,
+        "published": published or {},
     }
 
 

@@ -6,6 +6,7 @@ the views get the snapshots, never the folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def previous_snapshot(public_dir, current_version: str) -> dict | None:
         if build is not None:
             return snapshot(build)
     return None
+
+
+def declared(builds_read: list[tuple[dict, dict]], previous: dict | None) -> dict:
+    """How build.json records what the build read from public/: the versions and a sha256 of what was used.
+
+    Published versions are an input of 本版变化 and the KPI history, but not
+    of the version id: publishing must not turn the same inputs into a new version.
+    """
+    used = {"previous": previous, "history": [snapshot(build) for _, build in builds_read]}
+    digest = hashlib.sha256(json.dumps(used, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    return {
+        "versions": [entry["version"] for entry, _ in builds_read],
+        "previous": previous and previous.get("version"),
+        "sha256": digest,
+    }
 
 
 def _read_build(folder: Path) -> dict | None:

@@ -23,7 +23,7 @@ import altair as alt
 from markupsafe import Markup
 
 from site_build.data.result import QueryResult
-from site_build.errors import ChartError, suggest
+from site_build.errors import ChartError, MacroError, suggest
 from site_build.formats import FORMATS, format_period, format_value
 from site_build.render import fragment
 from site_build.views import vega
@@ -54,6 +54,23 @@ class ChartSpec:
     y_type: str | None = None
     sort: str | list | None = None
     height: int = 280
+
+
+#: the drawing options of a declared chart (catalogue entry or chart() call)
+OPTIONS = ("mark", "x", "y", "color", "format", "height", "x_type", "y_type", "sort")
+
+
+def declared_chart(options: dict, chart_id: str, title: str, description: str) -> ChartSpec:
+    """The ``ChartSpec`` of a chart declared in the catalogue or a chart() call; refuses unknown options."""
+    fmt = options.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise MacroError(f"chart('{chart_id}'): unknown format '{fmt}'. " + suggest(fmt, FORMATS, noun="format"))
+    extra = set(options) - set(OPTIONS) - {"id", "title", "description", "function", "line"}
+    if extra:
+        valid = ", ".join(sorted({*OPTIONS, "title", "description", "sql", "query"}))
+        raise MacroError(f"chart('{chart_id}'): unknown option(s) {', '.join(sorted(extra))}. Valid options: {valid}.")
+    chosen = {k: options[k] for k in OPTIONS if options.get(k) is not None}
+    return ChartSpec(id=chart_id, title=title, description=description, **chosen)
 
 
 def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:

@@ -19,16 +19,28 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 import yaml
 from markupsafe import Markup
 
+from site_build.data.result import QueryResult
 from site_build.errors import CatalogueError, MacroError, suggest
+from site_build.kpis.catalogue import Catalogue, PageDef
 from site_build.markup import plain_text
 from site_build.render import fragment
+from site_build.views.context import PageContext
 
 #: a slug becomes a file name: keep it portable and URL-safe
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+class Engine(Protocol):
+    """What page templates need of the query engine (the renderers never import it)."""
+
+    def query(self, sql: str, params=None, *, limit: int | None = None, label: str | None = None) -> QueryResult: ...
+
+
 #: more pages than this from one template is almost surely a query without GROUP BY
 MAX_PAGES = 500
 
@@ -45,27 +57,27 @@ class GeneratedPage:
     row: dict = field(default_factory=dict, compare=False)
 
 
-def generated_pages(handbook, docs_dir: Path) -> list[GeneratedPage]:
+def generated_pages(catalogue: Catalogue, engine: Engine, docs_dir: Path) -> list[GeneratedPage]:
     """Every page of every catalogue page template, in catalogue then query order."""
     pages: list[GeneratedPage] = []
-    for definition in handbook.catalogue.pages.values():
-        pages.extend(_pages_of(handbook, definition, Path(docs_dir)))
+    for definition in catalogue.pages.values():
+        pages.extend(_pages_of(catalogue, engine, definition, Path(docs_dir)))
     return pages
 
 
-def page_links(handbook, template_id: str) -> Markup:
-    """Links from the current page to the pages generated from one template, in query order."""
-    if template_id not in handbook.catalogue.pages:
+def page_links(catalogue: Catalogue, generated: list[GeneratedPage], template_id: str, page: PageContext) -> Markup:
+    """Links from ``page`` to the pages generated from one template, in query order."""
+    if template_id not in catalogue.pages:
         raise MacroError(
             f"page_links('{template_id}'): unknown page template. "
-            + suggest(template_id, handbook.catalogue.pages, noun="page template")
+            + suggest(template_id, catalogue.pages, noun="page template")
         )
-    links = [(p.title, handbook.href(p.path)) for p in handbook.generated if p.template_id == template_id]
+    links = [(p.title, page.href(p.path)) for p in generated if p.template_id == template_id]
     return fragment("page_links.html", links=links)
 
 
-def _pages_of(handbook, definition, docs_dir: Path) -> list[GeneratedPage]:
-    where = f"{os.path.relpath(handbook.catalogue.path)}:{definition.line}: page template '{definition.id}'"
+def _pages_of(catalogue: Catalogue, engine: Engine, definition: PageDef, docs_dir: Path) -> list[GeneratedPage]:
+    where = f"{os.path.relpath(catalogue.path)}:{definition.line}: page template '{definition.id}'"
     template = _template_file(where, definition.template, docs_dir)
     _check_output_path(where, definition.path, docs_dir)
     if not template.is_file():
@@ -73,8 +85,8 @@ def _pages_of(handbook, definition, docs_dir: Path) -> list[GeneratedPage]:
             f"{where}: template {definition.template} not found in {os.path.relpath(docs_dir)}/. Create it, and list its folder under exclude_docs in mkdocs.yml so it is not built as a page of its own."
         )
     text = template.read_text(encoding="utf-8")
-    sql = handbook.catalogue.query(definition.query).sql if definition.query else definition.sql
-    result = handbook.engine.query(sql, label=f"pages {definition.id}", limit=MAX_PAGES)
+    sql = catalogue.query(definition.query).sql if definition.query else definition.sql
+    result = engine.query(sql, label=f"pages {definition.id}", limit=MAX_PAGES)
     if "slug" not in result.columns:
         raise CatalogueError(
             f"{where}: its query must return a 'slug' column (used in path '{definition.path}'). Columns: {', '.join(result.columns)}."

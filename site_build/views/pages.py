@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from markupsafe import Markup
 
 from site_build.formats import format_value
+from site_build.kpis.catalogue import Catalogue
+from site_build.kpis.metrics import KPIValue, Metrics
 from site_build.render import fragment
+from site_build.views.cards import kpi_card
+from site_build.views.context import PageContext
 
 SEVERITY = {"alert": 0, "watch": 1, "no-data": 2, "on-track": 3}
+#: where the dictionary lists a KPI's pages; filled in once every page has rendered (see ``fill_kpi_pages``)
+PAGES_SLOT = re.compile(r"<!--hb-kpi-pages:([a-z][a-z0-9_]*)-->")
 
 
-def action_list(handbook) -> Markup:
+def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext) -> Markup:
     """Every KPI in watch or alert, worst first, with its play and chapter link."""
     items = []
-    for kv in sorted(handbook.metrics.all(), key=lambda kv: (SEVERITY[kv.status], kv.kpi.id)):
+    for kv in sorted(values, key=lambda kv: (SEVERITY[kv.status], kv.kpi.id)):
         if kv.status not in ("watch", "alert"):
             continue
         # The card carries the play, the owner and the link to the chapter section.
-        items.append({"kv": kv, "card": handbook.kpi_card(kv.kpi.id), "play": kv.play})
+        items.append({"kv": kv, "card": kpi_card(kv, page, record=False), "play": kv.play})
     counts = {s: sum(1 for i in items if i["kv"].status == s) for s in ("alert", "watch")}
-    return fragment("actions.html", items=items, counts=counts, as_of=handbook.as_of)
+    return fragment("actions.html", items=items, counts=counts, as_of=as_of)
 
 
-def kpi_dictionary(handbook) -> Markup:
-    """Every KPI's definition, formula, target, thresholds, owner and the pages that use it."""
+def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) -> Markup:
+    """Every KPI's definition, formula, target, thresholds, owner and a slot for the pages that use it.
+
+    Which pages use a KPI is known only once every page has rendered, so the
+    host calls ``fill_kpi_pages`` on this page's HTML after that.
+    """
     entries = []
-    for kpi in handbook.catalogue.kpis.values():
+    for kpi in catalogue.kpis.values():
         fmt = lambda v, kpi=kpi: format_value(v, kpi.format, digits=kpi.digits, unit=kpi.unit)  # noqa: E731
         comparison = "低于" if kpi.direction == "higher" else "高于"
         entries.append(
@@ -38,11 +51,18 @@ def kpi_dictionary(handbook) -> Markup:
                 "grain": {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}[kpi.grain],
                 "window": "累计至今" if kpi.window == "to_date" else "按周期",
                 "formula": kpi.formula,
-                "section": handbook.href(kpi.play.section),
-                "pages": [(src, handbook.href(src)) for src in handbook.kpi_pages.get(kpi.id, [])],
-                "sources": handbook.source_links(
-                    [kpi.resource] if kpi.resource else handbook.metrics.get(kpi.id).resources
-                ),
+                "section": page.href(kpi.play.section),
+                "sources": page.source_links([kpi.resource] if kpi.resource else metrics.get(kpi.id).resources),
             }
         )
     return fragment("dictionary.html", entries=entries)
+
+
+def fill_kpi_pages(html: str, kpi_pages: dict[str, list[str]], page: PageContext) -> str:
+    """The dictionary's HTML with each KPI's list of the pages that showed it, linked from ``page``."""
+
+    def links(match: re.Match) -> str:
+        pages = [(src, page.href(src)) for src in kpi_pages.get(match.group(1), [])]
+        return str(fragment("kpi_pages.html", pages=pages))
+
+    return PAGES_SLOT.sub(links, html)
