@@ -10,15 +10,14 @@ import pytest
 
 from site_build.errors import ConfigError
 from site_build.mkdocs.config import HandbookConfig, settings_from_file
-from site_build.settings import Settings
+from site_build.settings import RENAMED, Settings
 from tests.sitebuild import build, copy_site
 from tests.test_cli import run
 
 
 def test_every_setting_is_a_plugin_option_with_the_same_default(tmp_path):
     options = {name for name, _ in HandbookConfig._schema} - {"enabled"}
-    renamed = {"validation_enabled": "validate", "validation_errors_per_type": "errors_per_type"}
-    assert {renamed.get(o, o) for o in options} == {f.name for f in dataclasses.fields(Settings)}
+    assert {RENAMED.get(o, o) for o in options} == {f.name for f in dataclasses.fields(Settings)}
     # No mkdocs.yml: the plugin's defaults, paths relative to where the file would be.
     from_plugin = settings_from_file(tmp_path / "mkdocs.yml")
     defaults = Settings()

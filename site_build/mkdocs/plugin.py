@@ -229,7 +229,7 @@ class _Epoch:
 def _published(publish_dir: Path | None, version: str) -> Published:
     if publish_dir is None:
         return Published()
-    return Published(published.builds(publish_dir), published.previous_snapshot(publish_dir, version))
+    return Published(*published.read(publish_dir, version))
 
 
 def _resources(session: Session) -> dict:

@@ -14,12 +14,15 @@ from site_build.kpis.snapshot import snapshot
 from site_build.publish.publishing import VERSIONS_JSON, read_versions
 
 
+def read(public_dir, current_version: str) -> tuple[list[tuple[dict, dict]], dict | None]:
+    """``(builds(public_dir), previous_snapshot(public_dir, current_version))``, reading each file once."""
+    listed = _listed(Path(public_dir))
+    return _readable(listed), _previous(listed, current_version)
+
+
 def builds(public_dir) -> list[tuple[dict, dict]]:
     """``(versions.json entry, build manifest)`` for every readable published version, newest first."""
-    public = Path(public_dir)
-    listed = read_versions(public) if (public / VERSIONS_JSON).is_file() else []
-    pairs = [(entry, _read_build(public / entry["version"])) for entry in listed]
-    return [(entry, build) for entry, build in pairs if build is not None]
+    return _readable(_listed(Path(public_dir)))
 
 
 def previous_snapshot(public_dir, current_version: str) -> dict | None:
@@ -28,16 +31,23 @@ def previous_snapshot(public_dir, current_version: str) -> dict | None:
     At build time the current version is not published yet: then the newest
     published version is the previous one.
     """
-    public = Path(public_dir)
-    if not (public / VERSIONS_JSON).is_file():
-        return None
-    versions = [e["version"] for e in read_versions(public)]
-    older = versions[versions.index(current_version) + 1 :] if current_version in versions else versions
-    for version in older:
-        build = _read_build(public / version)
-        if build is not None:
-            return snapshot(build)
-    return None
+    return _previous(_listed(Path(public_dir)), current_version)
+
+
+def _listed(public: Path) -> list[tuple[dict, dict | None]]:
+    """Every version in versions.json, newest first, with its manifest or None where unreadable."""
+    entries = read_versions(public) if (public / VERSIONS_JSON).is_file() else []
+    return [(entry, _read_build(public / entry["version"])) for entry in entries]
+
+
+def _readable(listed: list[tuple[dict, dict | None]]) -> list[tuple[dict, dict]]:
+    return [(entry, build) for entry, build in listed if build is not None]
+
+
+def _previous(listed: list[tuple[dict, dict | None]], current_version: str) -> dict | None:
+    versions = [entry["version"] for entry, _ in listed]
+    older = listed[versions.index(current_version) + 1 :] if current_version in versions else listed
+    return next((snapshot(build) for _, build in older if build is not None), None)
 
 
 def declared(builds_read: list[tuple[dict, dict]], previous: dict | None) -> dict:
