@@ -45,16 +45,22 @@ def folder_option(name: str, dest: str, help: str, default: str | None = None):
     )
 
 
-def settings_option(fn):
-    """``-f mkdocs.yml`` for commands that don't build: their defaults come from its handbook block."""
+def config_file_option(*, exists: bool, help: str):
     return click.option(
         "-f",
         "--config-file",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(exists=exists, dir_okay=False, path_type=Path),
         default="mkdocs.yml",
         show_default=True,
-        help="Read defaults (data_dir, publish_dir, …) from this file's handbook plugin block, if it exists.",
-    )(fn)
+        help=help,
+    )
+
+
+config_option = config_file_option(exists=True, help="The MkDocs configuration of the handbook.")
+#: for commands that don't build: their defaults come from the handbook block, when the file exists
+settings_option = config_file_option(
+    exists=False, help="Read defaults (data_dir, publish_dir, …) from this file's handbook plugin block, if it exists."
+)
 
 
 def _settings(config_file: Path):
@@ -84,17 +90,6 @@ def main():
       handbook build             # validate, then build site/
       handbook serve             # live preview at http://127.0.0.1:8000
     """
-
-
-def config_option(fn):
-    return click.option(
-        "-f",
-        "--config-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        default="mkdocs.yml",
-        show_default=True,
-        help="The MkDocs configuration of the handbook.",
-    )(fn)
 
 
 def _setup_logging(verbose: bool) -> None:
