@@ -100,7 +100,8 @@ DISK_FULL = {
 
 def os_cause(error: OSError) -> str:
     """The cause of an OSError in plain words, without the path: 'no space left on device'."""
-    cause = DISK_FULL.get(error.errno) or error.strerror or str(error)
+    full = DISK_FULL.get(error.errno) if error.errno is not None else None
+    cause = full or error.strerror or str(error)
     return cause[:1].lower() + cause[1:]
 
 

@@ -70,6 +70,14 @@ def test_empty_enum_admits_no_value():
     ]
 
 
+def test_a_number_in_a_text_enum_matches_no_cell():
+    # frictionless compares the text with the number 1 and never finds it equal; this once crashed the SQL
+    assert _flat("constraint-enum-mixed") == [
+        ["constraint-error", 2, "channel", 'channel = web violates enum [1, "store"]'],
+        ["constraint-error", 3, "channel", 'channel = phone violates enum [1, "store"]'],
+    ]
+
+
 def test_foreign_key_to_missing_resource_is_a_resource_error():
     assert _flat("foreign-key-missing-resource") == [
         [

@@ -85,7 +85,10 @@ def python_only(col: Column) -> bool:
         return False
     if kind == "string":
         pattern = col.checked.get("pattern")
-        return col.format != "default" or (pattern is not None and not re2_safe(pattern))
+        if col.format != "default" or (pattern is not None and not re2_safe(pattern)):
+            return True
+        # an enum may list a number for a text field: frictionless compares it with the text and never matches
+        return any(_const(col, x) is None for name, x in _constants(col))
     if col.format != "default" or not d.get("bareNumber", True) or d.get("floatNumber"):
         return True
     return any(_const(col, x) is None for name, x in _constants(col))
@@ -182,9 +185,8 @@ def simple_sql(col: Column) -> str:
             f"substr({v}, {at + 3}, 2) < '60'",
             f"substr({v}, {at + 6}, 2) < '60'",
         ]
-        checks += [
-            f"(NOT regexp_matches({v}, '[+-][0-9]{{2}}:[0-9]{{2}}$') OR (substr({v}, -5, 2) < '24' AND substr({v}, -2, 2) < '60'))"
-        ]
+        offset_ok = f"substr({v}, -5, 2) < '24' AND substr({v}, -2, 2) < '60'"
+        checks += [f"(NOT regexp_matches({v}, '[+-][0-9]{{2}}:[0-9]{{2}}$') OR ({offset_ok}))"]
     return "(" + " AND ".join(checks) + ")"
 
 
@@ -217,7 +219,8 @@ def _typed(col: Column, v: str) -> str:
     if kind == "date":
         return f"try_cast({v} AS DATE)"
     if kind == "datetime":
-        return f"(try_cast(replace(regexp_extract({v}, '^[^Z+]{{19}}[.0-9]*'), 'T', ' ') AS TIMESTAMP) - {_offset_minutes(v)} * INTERVAL 1 MINUTE)"
+        local = f"try_cast(replace(regexp_extract({v}, '^[^Z+]{{19}}[.0-9]*'), 'T', ' ') AS TIMESTAMP)"
+        return f"({local} - {_offset_minutes(v)} * INTERVAL 1 MINUTE)"
     if kind == "time":
         clock = f"try_cast(regexp_extract({v}, '^[0-9:]{{8}}[.0-9]*') AS TIME)"
         return f"(epoch_us(DATE '1970-01-01' + {clock}) - CAST({_offset_minutes(v)} AS BIGINT) * 60000000)"
@@ -248,7 +251,10 @@ def constraint_sql(col: Column, name: str, limit, t: str) -> str | None:
         # frictionless matches '^{pattern}$' from the start: an alternation's branches keep their own anchors
         return f"NOT regexp_full_match({col.cell}, {literal('(?:^' + str(limit) + '$)(?s:.*)')})"
     if name == "enum" and isinstance(limit, list):
-        return f"{t} NOT IN ({', '.join(_const(col, x) for x in limit)})" if limit else "true"
+        values = [v for v in (_const(col, x) for x in limit) if v is not None]
+        if len(values) < len(limit):
+            return None  # python_only(col) is true: frictionless judges the column
+        return f"{t} NOT IN ({', '.join(values)})" if values else "true"
     if name in _BOUNDS:
         return f"{t} {_BOUNDS[name]} {_const(col, limit)}"
     return None
@@ -330,4 +336,5 @@ def bounds(col: Column) -> list[str]:
 def hard_values_sql(source: str, columns: list[Column]) -> str:
     """A query of the distinct (field number, cell) pairs that SQL cannot judge."""
     pairs = ", ".join(f"{{'n': {c.number}, 'v': CASE WHEN hard{c.number} THEN {c.cell} END}}" for c in columns)
-    return f"SELECT DISTINCT x.n AS n, x.v AS v FROM (SELECT unnest([{pairs}]) AS x FROM {typed_source(source, columns)}) WHERE x.v IS NOT NULL"
+    cells = f"SELECT unnest([{pairs}]) AS x FROM {typed_source(source, columns)}"
+    return f"SELECT DISTINCT x.n AS n, x.v AS v FROM ({cells}) WHERE x.v IS NOT NULL"

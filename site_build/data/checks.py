@@ -16,8 +16,10 @@ any (see ``Layout``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as _field
+from functools import partial
 
 from site_build.data.cells import Column, constraint_sql, key_parts, missing_sql, python_only, typed_source
 from site_build.data.report import Error, Group, shorten
@@ -56,8 +58,9 @@ def csv_source(
     delimiter, quote = dialect
     spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, width + 1)) + "}"
     read = (
-        f"read_csv({literal(path)}, header = {str(not numbered).lower()}, auto_detect = false, delim = {literal(delimiter)}, "
-        f"quote = {literal(quote)}, escape = {literal(quote)}, columns = {spec}, null_padding = true, strict_mode = false, "
+        f"read_csv({literal(path)}, header = {str(not numbered).lower()}, auto_detect = false, "
+        f"delim = {literal(delimiter)}, quote = {literal(quote)}, escape = {literal(quote)}, columns = {spec}, "
+        f"null_padding = true, strict_mode = false, "
         f"parallel = {str(parallel and not numbered).lower()}, nullstr = {literal(_NULLSTR)})"
     )
     return f"(SELECT row_number() OVER () AS __rn, * FROM {read})" if numbered else f"(SELECT * FROM {read})"
@@ -89,7 +92,7 @@ def _error(resource: str, path: str, f: Finding, sample: tuple) -> Error:
     elif f.type == "extra-cell":
         message = f"extra cell {shown!r} in column {number}, beyond the fields of the schema"
     elif f.type == "type-error":
-        message = f"{f.field} = {shown!r} is not a valid {f.rule.removeprefix('type ')}"
+        message = f"{f.field} = {shown!r} is not a valid {(f.rule or '').removeprefix('type ')}"
     elif f.type == "constraint-error":
         message = (
             f"{f.field} is empty but required" if f.rule == "required" else f"{f.field} = {shown} violates {f.rule}"
@@ -99,7 +102,7 @@ def _error(resource: str, path: str, f: Finding, sample: tuple) -> Error:
     elif f.type == "primary-key":
         message = f"primary key ({f.field}) is empty"
     else:
-        message = f"{f.field} = {shown} not found in {f.rule.removeprefix('reference ')}"
+        message = f"{f.field} = {shown} not found in {(f.rule or '').removeprefix('reference ')}"
     return Error(f.type, resource, path, message, row, f.field, number, shown, f.rule)
 
 
@@ -174,13 +177,13 @@ def _cell_checks(
 ) -> list[tuple[Finding, str, str]]:
     checks: list[tuple[Finding, str, str]] = [(Finding("blank-row"), "__blank", "NULL")]
     for c in columns:
-        n, at = c.number, {"field": c.name, "field_number": c.number}
-        checks.append((Finding("missing-cell", **at), f"{c.cell} IS NULL", "NULL"))
+        n, at = c.number, partial(Finding, field=c.name, field_number=c.number)
+        checks.append((at("missing-cell"), f"{c.cell} IS NULL", "NULL"))
         if c.type != "any":
             rule = f"type {c.type}" + ("" if c.format == "default" else f" in format {c.format}")
-            checks.append((Finding("type-error", **at, rule=rule), f"NOT m{n} AND NOT ok{n}", c.cell))
+            checks.append((at("type-error", rule=rule), f"NOT m{n} AND NOT ok{n}", c.cell))
         if c.constraints.get("required") is True:
-            checks.append((Finding("constraint-error", **at, rule="required"), f"m{n}", c.cell))
+            checks.append((at("constraint-error", rule="required"), f"m{n}", c.cell))
         for name, limit in c.checked.items():
             by_sql = (
                 f"s{n} AND coalesce({constraint_sql(c, name, limit, f't{n}')}, false)"
@@ -191,7 +194,7 @@ def _cell_checks(
             rule = f"{name} {json.dumps(limit, ensure_ascii=False) if isinstance(limit, list) else limit}"
             checks.append(
                 (
-                    Finding("constraint-error", **at, rule=rule),
+                    at("constraint-error", rule=rule),
                     f"ok{n} AND (({by_sql}) OR (NOT s{n} AND {by_python}))",
                     c.cell,
                 )
@@ -207,11 +210,15 @@ def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, fi
     """Count every extra cell (not just rows), from a wider read of the file."""
     n = len(columns)
     blank = " AND ".join(missing_sql(c) for c in columns) or "false"
-    positions = ", ".join(f"CASE WHEN c{i} IS NOT NULL THEN {i} END" for i in range(n + 1, n + MAX_EXTRA_CELLS + 1))
+    extra = range(n + 1, n + MAX_EXTRA_CELLS + 1)
+    positions = ", ".join(f"CASE WHEN c{i} IS NOT NULL THEN {i} END" for i in extra)
+    cells = ", ".join(f"c{i}" for i in extra)
+    first_cells = f"SELECT __rn, unnest(ps) AS p, vs FROM x ORDER BY __rn, p LIMIT {int(first)}"
     sql = (
-        f"WITH x AS (SELECT __rn, list_filter([{positions}], lambda p: p IS NOT NULL) AS ps, [{', '.join(f'c{i}' for i in range(n + 1, n + MAX_EXTRA_CELLS + 1))}] AS vs "
+        f"WITH x AS (SELECT __rn, list_filter([{positions}], lambda p: p IS NOT NULL) AS ps, [{cells}] AS vs "
         f"FROM {source} WHERE __rn > {HEADER_ROW} AND c{n + 1} IS NOT NULL AND NOT ({blank})) "
-        f"SELECT (SELECT sum(len(ps)) FROM x), (SELECT list([__rn::VARCHAR, p::VARCHAR, vs[p - {n}]]) FROM (SELECT __rn, unnest(ps) AS p, vs FROM x ORDER BY __rn, p LIMIT {int(first)}))"
+        f"SELECT (SELECT sum(len(ps)) FROM x), "
+        f"(SELECT list([__rn::VARCHAR, p::VARCHAR, vs[p - {n}]]) FROM ({first_cells}))"
     )
     total, samples = scanner.one(sql)
     finding = Finding("extra-cell", total=int(total or 0))
@@ -219,14 +226,19 @@ def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, fi
     return finding
 
 
-def _key_sql(
-    key: list[Column], source: str, judged: dict[int, str], columns: list[Column]
-) -> tuple[str, str, str, str]:
-    """For a (possibly composite) key: the typed rows (``__rn``, key parts, ``__raw``), part names, 'any part present' and the part list."""
+def _key_sql(key: list[Column], source: str, judged: dict[int, str], columns: list[Column]) -> tuple[str, list[str]]:
+    """For a (possibly composite) key: the SQL of its typed data rows and the names of the key parts.
+
+    The rows have ``__rn``, the key parts, ``__raw`` (the cells as written)
+    and ``__present`` (any part of the key has a value).
+    """
     parts = [p for c in key for p in key_parts(c)]
     raw = " || ', ' || ".join(f"coalesce({c.cell}, '')" for c in key)
     present = " OR ".join(f"coalesce(ok{c.number}, false)" for c in key)
-    rows = f"SELECT __rn, {', '.join(parts)}, {raw} AS __raw, {present} AS __present FROM {typed_source(source, columns, judged)} WHERE __rn > {HEADER_ROW}"
+    rows = (
+        f"SELECT __rn, {', '.join(parts)}, {raw} AS __raw, {present} AS __present "
+        f"FROM {typed_source(source, columns, judged)} WHERE __rn > {HEADER_ROW}"
+    )
     return rows, parts
 
 
@@ -245,7 +257,8 @@ def scan_duplicates(
     same = " AND ".join(f"t.{p} IS NOT DISTINCT FROM d.{p}" for p in parts)
     sql = (
         f"WITH t AS ({rows}), "
-        f"d AS (SELECT {', '.join(parts)}, min(__rn) AS __first FROM t WHERE __present GROUP BY ALL HAVING count(*) > 1) "
+        f"d AS (SELECT {', '.join(parts)}, min(__rn) AS __first FROM t WHERE __present "
+        f"GROUP BY ALL HAVING count(*) > 1) "
         f"SELECT count(*), arg_min([t.__rn::VARCHAR, t.__raw, d.__first::VARCHAR], t.__rn, {int(first)}) "
         f"FROM t JOIN d ON {same} WHERE t.__present AND t.__rn > d.__first"
     )
@@ -289,7 +302,10 @@ def scan_foreign_key(scanner: Scanner, child: Side, parent: Side, *, reference: 
         exists = f"EXISTS (SELECT 1 FROM ({prow}) p WHERE p.__present AND {matches})"
     else:
         exists = "false"
-    sql = f"SELECT count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)}) FROM ({rows}) c WHERE c.__present AND NOT {exists}"
+    sql = (
+        f"SELECT count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)}) "
+        f"FROM ({rows}) c WHERE c.__present AND NOT {exists}"
+    )
     total, samples = scanner.one(sql)
     field = ", ".join(c.name for c in child.key)
     return Finding(
@@ -302,7 +318,9 @@ def scan_foreign_key(scanner: Scanner, child: Side, parent: Side, *, reference: 
     )
 
 
-def _pairs(key: list[Column], pkey: list[Column], parts: list[str], pparts: list[str]):
+def _pairs(
+    key: list[Column], pkey: list[Column], parts: list[str], pparts: list[str]
+) -> Iterator[tuple[Column, Column, list[str], list[str]]]:
     for i, (c, p) in enumerate(zip(key, pkey)):
         yield c, p, parts[3 * i : 3 * i + 3], pparts[3 * i : 3 * i + 3]
 

@@ -14,7 +14,10 @@ from site_build.errors import QueryError
 
 
 class Deadline:
-    """Call ``con.interrupt()`` if the block still runs after ``seconds`` (None: never); ``expired`` says whether it did."""
+    """Call ``con.interrupt()`` if the block still runs after ``seconds`` (None: never).
+
+    ``expired`` says whether it did.
+    """
 
     def __init__(self, con, seconds: float | None):
         self._con = con

@@ -26,7 +26,10 @@ _INT64 = range(-(2**63), 2**63)
 
 
 def judge(scanner: Scanner, source: str, columns: list[Column], fields: dict, prefix: str) -> dict[int, str]:
-    """Read every distinct hard cell of ``columns`` with its frictionless field; return {field number: verdict table}."""
+    """Read every distinct hard cell of ``columns`` with its frictionless field.
+
+    Returns {field number: the name of its verdict table}.
+    """
     store = f"{prefix}_hard"
     scanner.execute(f"CREATE OR REPLACE TEMP TABLE {store} AS {hard_values_sql(source, columns)}")
     tables = {}
@@ -34,7 +37,8 @@ def judge(scanner: Scanner, source: str, columns: list[Column], fields: dict, pr
         tables[col.number] = table = f"{prefix}_h{col.number}"
         n = col.number
         scanner.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} (hv{n} VARCHAR, hok{n} BOOLEAN, hbad{n} VARCHAR[], ht{n} {sql_type(col)}, ha{n} BOOLEAN, hk{n} VARCHAR)"
+            f"CREATE OR REPLACE TEMP TABLE {table} (hv{n} VARCHAR, hok{n} BOOLEAN, hbad{n} VARCHAR[], "
+            f"ht{n} {sql_type(col)}, ha{n} BOOLEAN, hk{n} VARCHAR)"
         )
     (count,) = scanner.one(f"SELECT count(*) FROM {store}")
     by_number = {c.number: c for c in columns}

@@ -135,7 +135,8 @@ class DataPackage:
         where = _rel(path)
         if not isinstance(descriptor, dict) or "resources" not in descriptor:
             raise PackageError(
-                f'{where}: a descriptor is an object with a \'resources\' list. Write it like {{"resources": [{{"name": "orders", "path": "orders.csv", "schema": …}}]}}.'
+                f"{where}: a descriptor is an object with a 'resources' list. "
+                'Write it like {"resources": [{"name": "orders", "path": "orders.csv", "schema": …}]}.'
             )
         check_keys(descriptor, PACKAGE_KEYS, where, "")
         resources: dict[str, Resource] = {}
@@ -160,7 +161,8 @@ def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
     relpath = raw.get("path")
     if not relpath:
         raise PackageError(
-            f"{where}: {at} (resource '{name}') needs a 'path' to a single CSV or Parquet file relative to {_rel(root)}/."
+            f"{where}: {at} (resource '{name}') needs a 'path' to a single CSV or Parquet file "
+            f"relative to {_rel(root)}/."
         )
     path = _inside(root, relpath, where, f"{at}.path", f"resource '{name}'")
     fmt = _format(raw, path, where, at)
@@ -248,7 +250,8 @@ def _check_constraints(constraints: dict, where: str, at: str) -> None:
             re.compile(constraints["pattern"])
         except re.error as e:
             raise PackageError(
-                f"{where}: {at}.pattern {_shorten(constraints['pattern'])} is not a regular expression: {e}. Fix the pattern (escape [ and ( with a backslash)."
+                f"{where}: {at}.pattern {_shorten(constraints['pattern'])} is not a regular expression: {e}. "
+                "Fix the pattern (escape [ and ( with a backslash)."
             ) from None
 
 
@@ -285,11 +288,13 @@ def _inside(root: Path, value: str, where: str, at: str, owner: str) -> Path:
         )
     if _URL.match(value):
         raise PackageError(
-            f"{said} is a URL; the handbook reads only files inside {_rel(root)}/ and never the network. Save the file there and give its relative path."
+            f"{said} is a URL; the handbook reads only files inside {_rel(root)}/ and never the network. "
+            "Save the file there and give its relative path."
         )
     if PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts:
         raise PackageError(
-            f"{said} points outside {_rel(root)}/: absolute paths and '..' are refused. Keep data files inside the package folder and give their path relative to it."
+            f"{said} points outside {_rel(root)}/: absolute paths and '..' are refused. "
+            "Keep data files inside the package folder and give their path relative to it."
         )
     try:
         path = (root / value).resolve()

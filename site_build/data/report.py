@@ -212,7 +212,8 @@ class Report:
         bad = [r or "datapackage.json" for r in self.by_resource()]
         return (
             f"✗ invalid: {self.error_count:,} {_plural(self.error_count, 'error')} in {', '.join(bad)} "
-            f"({rows:,} rows checked in {seconds:.2f} s). Fix the cells named above in the files, then run `handbook validate` again."
+            f"({rows:,} rows checked in {seconds:.2f} s). "
+            "Fix the cells named above in the files, then run `handbook validate` again."
         )
 
 

@@ -31,8 +31,12 @@ class Scanner:
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         return self._con.execute(sql, params or None).fetchall()
 
-    def one(self, sql: str, params: list | None = None) -> tuple | None:
-        return self._con.execute(sql, params or None).fetchone()
+    def one(self, sql: str, params: list | None = None) -> tuple:
+        """The first row: for the aggregate scans that call this, the only one there is."""
+        row = self._con.execute(sql, params or None).fetchone()
+        if row is None:
+            raise LookupError(f"the scan returned no row, where an aggregate always returns one: {sql[:200]}")
+        return row
 
     def execute(self, sql: str, params: list | None = None) -> None:
         self._con.execute(sql, params or None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 
 import yaml
 
@@ -68,9 +69,15 @@ def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be shown or written safely, or None."""
     bad = _CONTROL.search(text)
     if bad:
-        return f"contains the control character U+{ord(bad.group()):04X}. Remove it; it usually comes from a broken export or a copy and paste."
+        return (
+            f"contains the control character U+{ord(bad.group()):04X}. "
+            "Remove it; it usually comes from a broken export or a copy and paste."
+        )
     if not _encodable(text):
-        return "holds half of a UTF-16 pair (a \\ud800-\\udfff escape), which cannot be written as UTF-8. Remove the escape."
+        return (
+            "holds half of a UTF-16 pair (a \\ud800-\\udfff escape), which cannot be written as UTF-8. "
+            "Remove the escape."
+        )
     return None
 
 
@@ -83,7 +90,8 @@ def load_json(text: str, where: str, error: type[Exception]):
     if deep is not None:
         line = text.count("\n", 0, deep) + 1
         raise error(
-            f"{where}:{line}: brackets nest more than {MAX_DEPTH} levels deep. A descriptor needs fewer than ten: remove the extra brackets."
+            f"{where}:{line}: brackets nest more than {MAX_DEPTH} levels deep. "
+            "A descriptor needs fewer than ten: remove the extra brackets."
         )
     try:
         data = json.loads(
@@ -154,10 +162,18 @@ def _object(pairs: list[tuple]) -> dict:
     out = dict(pairs)
     if len(out) == len(pairs):
         return out
-    seen: set = set()
     dup = _Duplicated(out)
-    dup.key = next(k for k, _ in pairs if k in seen or seen.add(k))
+    dup.key = _first_repeat(k for k, _ in pairs)
     return dup
+
+
+def _first_repeat(keys: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key repeats")
 
 
 def _first_unusable(data) -> tuple[str, str] | None:
@@ -190,7 +206,11 @@ def _encodable(text: str) -> bool:
 
 # -- YAML ---------------------------------------------------------------------------------
 
-_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's loader when PyYAML was built with it (ten times faster on a large catalogue)
+try:
+    from yaml import CSafeLoader as _BASE
+except ImportError:
+    from yaml import SafeLoader as _BASE
 _KINDS = {
     "timestamp": "a date",
     "int": "an integer",
@@ -205,7 +225,7 @@ class _Unreadable(yaml.constructor.ConstructorError):
 
 
 class _Loader(_BASE):
-    """libyaml's safe loader (ten times faster on a large catalogue), with every value's failure marked by its line."""
+    """The safe loader, with every value's failure marked by its line."""
 
     def construct_object(self, node, deep=False):
         try:
@@ -216,7 +236,8 @@ class _Loader(_BASE):
             raise _Unreadable(
                 None,
                 None,
-                f"{shorten(node.value)} is a number with more than {MAX_DIGITS} digits. Write a smaller number, or quote it if it is text.",
+                f"{shorten(node.value)} is a number with more than {MAX_DIGITS} digits. "
+                "Write a smaller number, or quote it if it is text.",
                 node.start_mark,
             )
         if isinstance(value, float) and not math.isfinite(value):
@@ -246,7 +267,8 @@ class _Loader(_BASE):
         raise _Unreadable(
             None,
             None,
-            f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed: only plain text, numbers, dates, lists and mappings are. Remove the tag.",
+            f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed: "
+            "only plain text, numbers, dates, lists and mappings are. Remove the tag.",
             node.start_mark,
         )
 
@@ -258,10 +280,14 @@ def _why_unreadable(node, e: Exception) -> str:
     kind = _KINDS.get(node.tag.rsplit(":", 1)[-1], node.tag)
     text = shorten(node.value if isinstance(node.value, str) else "…")
     if "digits" in str(e):
-        return f"{text} is a number with {len(node.value.lstrip('-+')):,} digits. Write a number with at most {MAX_DIGITS} digits, or quote it if it is text."
+        return (
+            f"{text} is a number with {len(node.value.lstrip('-+')):,} digits. "
+            f"Write a number with at most {MAX_DIGITS} digits, or quote it if it is text."
+        )
     if kind == "a date":
         reason = f" ({e})" if isinstance(e, ValueError) else ""
-        return f"{text} reads as a date but is not one{reason}. Write a real date as YYYY-MM-DD, or quote it if it is text."
+        fix = "Write a real date as YYYY-MM-DD, or quote it if it is text."
+        return f"{text} reads as a date but is not one{reason}. {fix}"
     return f"{text} cannot be read as {kind}. Quote it if it is text, or fix the value."
 
 
@@ -274,10 +300,13 @@ def load_yaml(text: str, where: str, error: type[Exception]):
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as e:
         # libyaml counts bytes, the Python reader characters
-        before = text.encode()[: e.position] if _BASE is not yaml.SafeLoader else text[: e.position]
-        line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1
+        if _BASE is yaml.SafeLoader:
+            line = text[: e.position].count("\n") + 1
+        else:
+            line = text.encode()[: e.position].count(b"\n") + 1
         raise error(
-            f"{where}:{line}: the character #x{e.character:04X} is not allowed in YAML ({e.reason}). Remove it; it often comes from a copy and paste."
+            f"{where}:{line}: the character #x{e.character:04X} is not allowed in YAML ({e.reason}). "
+            "Remove it; it often comes from a copy and paste."
         ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -315,7 +344,8 @@ def _check_nodes(root, where: str, error: type[Exception]) -> None:
             continue
         if key in open_:
             raise error(
-                f"{where}:{node.start_mark.line + 1}: a YAML alias here refers to the value that contains it, which never ends. Remove the alias."
+                f"{where}:{node.start_mark.line + 1}: a YAML alias here refers to the value that contains it, "
+                "which never ends. Remove the alias."
             )
         if isinstance(node, yaml.MappingNode):
             _check_keys(node, where, error)
@@ -328,11 +358,13 @@ def _check_size(node, values: int, levels: int, where: str, error: type[Exceptio
     line = node.start_mark.line + 1
     if values > MAX_VALUES:
         raise error(
-            f"{where}:{line}: this value expands to more than {MAX_VALUES:,} values through YAML aliases (*name). Write the values out, or use fewer aliases."
+            f"{where}:{line}: this value expands to more than {MAX_VALUES:,} values through YAML aliases (*name). "
+            "Write the values out, or use fewer aliases."
         )
     if levels > MAX_DEPTH:
         raise error(
-            f"{where}:{line}: values nest more than {MAX_DEPTH} levels deep. The catalogue needs fewer than ten: remove the extra brackets or indentation."
+            f"{where}:{line}: values nest more than {MAX_DEPTH} levels deep. "
+            "The catalogue needs fewer than ten: remove the extra brackets or indentation."
         )
 
 
@@ -359,10 +391,12 @@ def _check_keys(node, where: str, error: type[Exception]) -> None:
                 else "{…}"
             )
             raise error(
-                f"{where}:{line}: the key {shorten(shown)} is not text (YAML reads it as {key.tag.rsplit(':', 1)[-1]}). Quote it, or use a plain name."
+                f"{where}:{line}: the key {shorten(shown)} is not text "
+                f"(YAML reads it as {key.tag.rsplit(':', 1)[-1]}). Quote it, or use a plain name."
             )
         if key.value in seen:
             raise error(
-                f"{where}:{line}: the key {shorten(key.value)} is given twice in the same entry (first at line {seen[key.value]}); YAML would silently keep only the last. Keep one of them."
+                f"{where}:{line}: the key {shorten(key.value)} is given twice in the same entry "
+                f"(first at line {seen[key.value]}); YAML would silently keep only the last. Keep one of them."
             )
         seen[key.value] = line

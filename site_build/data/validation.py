@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as _field
+from functools import partial
 from pathlib import Path
 
 import frictionless
@@ -102,7 +103,7 @@ class _Table:
     errors: list[Error] = _field(default_factory=list)
     readable: bool = True
     #: frictionless detected an encoding or dialect DuckDB does not read: let frictionless check the rows
-    fallback: object | None = None
+    fallback: frictionless.Resource | None = None
     #: (delimiter, quote) as frictionless detected them when the descriptor declares none
     dialect: tuple[str, str] = (",", '"')
     #: the frictionless field of each column, by number, for the cells SQL cannot judge
@@ -172,9 +173,10 @@ def _read_header(resource: Resource, fres, prefix: str) -> _Table:
                 for i, f in enumerate(expected, start=1)
             ]
             table.fields = dict(enumerate(expected, start=1))
-            table.dialect = _dialect(copy)
+            dialect = _dialect(copy)
+            table.dialect = dialect or table.dialect
             # frictionless is the reference for what DuckDB cannot read: other encodings, odd CSV dialects.
-            if (copy.encoding or "utf-8").lower() not in _UTF8 or table.dialect is None:
+            if (copy.encoding or "utf-8").lower() not in _UTF8 or dialect is None:
                 table.fallback = fres
     except FrictionlessException as e:
         table.errors.append(_resource_error(resource, e.error.type, e.error.message))
@@ -183,7 +185,10 @@ def _read_header(resource: Resource, fres, prefix: str) -> _Table:
 
 
 def _dialect(fres) -> tuple[str, str] | None:
-    """(delimiter, quote) of the CSV as frictionless read it (declared or sniffed); None if DuckDB cannot read it alike."""
+    """(delimiter, quote) of the CSV as frictionless read it (declared or sniffed).
+
+    None if DuckDB cannot read it alike.
+    """
     control = fres.dialect.get_control("csv")
     if control is None:
         return (",", '"')
@@ -262,7 +267,8 @@ def _file_errors(res: Resource) -> list[Error]:
             actual = _file_hash(res.path, algorithm)
             if actual != expected:
                 message = (
-                    f"{res.relpath} has {algorithm} {actual} but resource '{res.name}' declares hash {res.descriptor['hash']!r}. "
+                    f"{res.relpath} has {algorithm} {actual} "
+                    f"but resource '{res.name}' declares hash {res.descriptor['hash']!r}. "
                     "The file changed since it was described: re-export it, or update hash in datapackage.json."
                 )
                 found.append(_resource_error(res, "hash-count", message))
@@ -291,8 +297,8 @@ def _check_table(
     if stopped:
         return groups + [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in stopped], 0, False
     if table.fallback is not None:
-        rows, findings = _frictionless_rows(table)
-        return groups + findings, rows, False
+        rows, checked = _frictionless_rows(table, table.fallback)
+        return groups + checked, rows, False
     groups += [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in _file_errors(res)]
     key = cache_key(table, tables, first, prints) if cache_dir else None
     hit = load_cache(cache_dir, key)
@@ -320,9 +326,9 @@ def _scan(scanner: Scanner, table: _Table, tables: dict, first: int) -> tuple[in
     keys = [[c] for c in columns if c.constraints.get("unique") is True] + ([pk] if pk else [])
     # Counting lines (for empty-line renumbering) overlaps the DuckDB scan, which releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        lines = pool.submit(count_lines, res.path) if res.format == "csv" else None
+        counting = pool.submit(count_lines, res.path) if res.format == "csv" else None
         rows, findings, extra_rows, duplicates = _scan_cells(scanner, table, first, pk, keys)
-        lines = lines.result() if lines else None
+        lines = counting.result() if counting else 0
     if extra_rows:
         wide = csv_source(str(res.path), len(columns) + 1 + MAX_EXTRA_CELLS, table.dialect)
         findings.append(scan_extra_cells(scanner, wide, columns, first=first))
@@ -354,14 +360,14 @@ def _scan_cells(scanner: Scanner, table: _Table, first: int, pk: list[Column], k
 
 def _scan_cells_once(scanner: Scanner, table: _Table, first: int, pk: list[Column], keys: list[list[Column]]):
     width = len(table.columns) + (table.resource.format == "csv")
-    kw = {"first": first, "primary_key": pk, "keys": keys, "judged": table.judged}
+    scan = partial(scan_cells, scanner, first=first, primary_key=pk, keys=keys, judged=table.judged)
     try:
-        return scan_cells(scanner, (table.counting_source(parallel=True), table.source), table.columns, width, **kw)
+        return scan((table.counting_source(parallel=True), table.source), table.columns, width)
     except Scanner.Error as e:
         if "parallel" not in str(e):
             raise
     # Quoted newlines with short rows: DuckDB's parallel reader cannot pad them.
-    return scan_cells(scanner, (table.counting_source(parallel=False), table.source), table.columns, width, **kw)
+    return scan((table.counting_source(parallel=False), table.source), table.columns, width)
 
 
 def _side(scanner: Scanner, table: _Table, key: list[Column]) -> Side:
@@ -384,7 +390,10 @@ def _scan_foreign_key(scanner: Scanner, table: _Table, tables: dict, fk: dict, f
     unknown = [n for n in ref_fields if n not in parent_cols]
     if unknown:
         # frictionless reads an unknown field as empty, so no child value is found: say why
-        reference += f", which has no field {', '.join(map(repr, unknown))} (its fields: {', '.join(parent_cols)}); fix the foreign key's reference fields"
+        reference += (
+            f", which has no field {', '.join(map(repr, unknown))} (its fields: {', '.join(parent_cols)}); "
+            "fix the foreign key's reference fields"
+        )
     child = _side(scanner, table, [by_name[n] for n in fields])
     parent_side = _side(scanner, parent, [] if unknown else [parent_cols[n] for n in ref_fields])
     return scan_foreign_key(scanner, child, parent_side, reference=reference, first=first)
@@ -397,7 +406,8 @@ def _missing_references(table: _Table, tables: dict) -> list[Error]:
         name = (fk.get("reference") or {}).get("resource") or res.name
         if name not in tables:
             message = (
-                f"{res.relpath}: the foreign key ({', '.join(_names(fk.get('fields')))}) of resource '{res.name}' refers to resource '{name}', "
+                f"{res.relpath}: the foreign key ({', '.join(_names(fk.get('fields')))}) of resource '{res.name}' "
+                f"refers to resource '{name}', "
                 f"which is not in datapackage.json. "
                 + suggest(name, tables, noun="resource")
                 + " Fix the reference's resource name."
@@ -427,10 +437,10 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 # -- rows frictionless reads itself ------------------------------------------------
 
 
-def _frictionless_rows(table: _Table) -> tuple[int, list[Group]]:
+def _frictionless_rows(table: _Table, fres: frictionless.Resource) -> tuple[int, list[Group]]:
     """Rows of a resource DuckDB cannot decode, checked by frictionless itself (slow, rare)."""
     res = table.resource
-    freport = table.fallback.validate()
+    freport = fres.validate()
     groups: dict[tuple, Group] = {}
     for task in freport.tasks:
         for e in task.errors:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
@@ -206,7 +208,8 @@ class Catalogue:
                     )
                 if resource.field(kpi.time).type not in ("date", "datetime"):
                     raise CatalogueError(
-                        f"{where}: time column '{kpi.time}' is a {resource.field(kpi.time).type}, not a date or datetime. Choose a date column."
+                        f"{where}: time column '{kpi.time}' is a {resource.field(kpi.time).type}, "
+                        "not a date or datetime. Choose a date column."
                     )
             if kpi.window == "to_date" and kpi.since is None:
                 raise CatalogueError(
@@ -334,13 +337,14 @@ def _line_of(node, path) -> int:
     return line
 
 
-def _unique(path: Path, node, items: list, section: str, make) -> dict:
-    out = {}
+def _unique(path: Path, node, items: list, section: str, make: Callable[[dict, int], Any]) -> dict:
+    out: dict[str, Any] = {}
     for index, item in enumerate(items):
         line = _line_of(node, [section, index])
         if item["id"] in out:
             raise CatalogueError(
-                f"{_rel(path)}:{line}: {section} id '{item['id']}' is defined twice (first at line {out[item['id']].line}). Ids must be unique."
+                f"{_rel(path)}:{line}: {section} id '{item['id']}' is defined twice "
+                f"(first at line {out[item['id']].line}). Ids must be unique."
             )
         out[item["id"]] = make(item, line)
     return out
@@ -352,7 +356,8 @@ def _make_kpi(item: dict, line: int, path: Path) -> KPI:
     if isinstance(since, dt.datetime):
         # a datetime never compares with the dates of periods
         raise CatalogueError(
-            f"{_rel(path)}:{line}: KPI '{item['id']}': since: {since} has a time of day. Write the date only, as YYYY-MM-DD."
+            f"{_rel(path)}:{line}: KPI '{item['id']}': since: {since} has a time of day. "
+            "Write the date only, as YYYY-MM-DD."
         )
     if since is not None and not isinstance(since, dt.date):
         try:

@@ -50,12 +50,14 @@ class KPIValue:
 
     @property
     def target_display(self) -> str:
-        fmt = dict(digits=self.kpi.digits, unit=self.kpi.unit)
-        if self.kpi.target_max is None:
-            return format_value(self.kpi.target, self.kpi.format, **fmt)
-        low, high = sorted((self.kpi.target, self.kpi.target_max))
+        kpi = self.kpi
+        if kpi.target_max is None:
+            return format_value(kpi.target, kpi.format, digits=kpi.digits, unit=kpi.unit)
+        low, high = sorted((kpi.target, kpi.target_max))
+        # the unit once, after the range: 3–5%, not 3%–5%
         return (
-            f"{format_value(low, self.kpi.format, digits=self.kpi.digits)}–{format_value(high, self.kpi.format, **fmt)}"
+            f"{format_value(low, kpi.format, digits=kpi.digits)}–"
+            f"{format_value(high, kpi.format, digits=kpi.digits, unit=kpi.unit)}"
         )
 
     def threshold_display(self, level: str) -> str:
@@ -133,8 +135,7 @@ class Metrics:
                 if self.catalogue.as_of
                 else sorted({(k.resource, k.time) for k in self.catalogue.kpis.values() if k.resource})
             )
-            dates = [self._max_date(res, col) for res, col in pairs]
-            dates = [d for d in dates if d is not None]
+            dates = [d for d in (self._max_date(res, col) for res, col in pairs) if d is not None]
             self._as_of = max(dates) if dates else None
         return self._as_of
 
@@ -172,14 +173,15 @@ class Metrics:
         latest = (
             self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
         )
-        stale = bool(kpi.freshness_days and latest and (self.today - latest).days > kpi.freshness_days)
+        age = (self.today - latest).days if latest else None
+        stale = bool(kpi.freshness_days and age is not None and age > kpi.freshness_days)
         if stale:
             log.warning(
                 "KPI '%s' is stale: its newest data is from %s, %d days before %s, over freshness_days: %s "
                 "(%s:%s). Add newer data to '%s', or raise freshness_days if this is expected.",
                 kpi.id,
                 latest,
-                (self.today - latest).days,
+                age,
                 self.today,
                 kpi.freshness_days,
                 _rel(self.catalogue.path),
@@ -202,20 +204,25 @@ class Metrics:
         grain = literal(kpi.grain)
         as_of = f"DATE {literal(self.as_of.isoformat())}" if self.as_of else "DATE '9999-12-31'"
         if kpi.sql:
-            return f"SELECT CAST(period AS DATE) AS period, CAST(value AS DOUBLE) AS value FROM ({kpi.sql}) AS _k ORDER BY 1"
-        time = ident(kpi.time)
+            columns = "CAST(period AS DATE) AS period, CAST(value AS DOUBLE) AS value"
+            return f"SELECT {columns} FROM ({kpi.sql}) AS _k ORDER BY 1"
+        # the catalogue's schema admits a KPI without sql only with resource and expression
+        assert kpi.resource is not None
+        time, table = ident(kpi.time), ident(kpi.resource)
         where = f"CAST({time} AS DATE) <= {as_of}" + (f" AND ({kpi.filter})" if kpi.filter else "")
         if kpi.window == "to_date":
+            assert kpi.since is not None  # Catalogue.check refuses window: to_date without since
             where += f" AND CAST({time} AS DATE) >= DATE {literal(kpi.since.isoformat())}"
             return (
-                f"WITH _src AS (SELECT *, CAST(date_trunc({grain}, {time}) AS DATE) AS _p FROM {ident(kpi.resource)} WHERE {where}), "
+                f"WITH _src AS (SELECT *, CAST(date_trunc({grain}, {time}) AS DATE) AS _p FROM {table} WHERE {where}), "
                 f"_periods AS (SELECT DISTINCT _p FROM _src) "
-                f"SELECT _periods._p AS period, (SELECT CAST({kpi.expression} AS DOUBLE) FROM _src WHERE _src._p <= _periods._p) AS value "
+                f"SELECT _periods._p AS period, "
+                f"(SELECT CAST({kpi.expression} AS DOUBLE) FROM _src WHERE _src._p <= _periods._p) AS value "
                 f"FROM _periods ORDER BY 1"
             )
         return (
             f"SELECT CAST(date_trunc({grain}, {time}) AS DATE) AS period, CAST({kpi.expression} AS DOUBLE) AS value "
-            f"FROM {ident(kpi.resource)} WHERE {where} GROUP BY 1 ORDER BY 1"
+            f"FROM {table} WHERE {where} GROUP BY 1 ORDER BY 1"
         )
 
 

@@ -11,7 +11,9 @@ def snapshot(build: dict) -> dict:
 
 
 def series(published: list[tuple[dict, dict]], *, current: dict | None = None) -> dict[str, dict]:
-    """Per KPI: {label, format, direction, points: [{version, title, data_as_of, value, display, status}]}, oldest first.
+    """Per KPI: {label, format, direction, points}, with the points oldest first.
+
+    A point is {version, title, data_as_of, value, display, status}.
 
     ``published`` is ``(versions.json entry, build manifest)`` per version,
     newest first, as ``publish.published.builds`` reads them. ``current`` (a

@@ -20,7 +20,7 @@ from site_build.render import fragment
 
 def resource_health(package: DataPackage, report: Report, engine: QueryEngine) -> list[dict]:
     """One dict per resource, in descriptor order, with everything the health page shows."""
-    problems: dict[str, int] = {}
+    problems: dict[str | None, int] = {}  # a descriptor error belongs to no resource
     for group in report.groups:
         problems[group.resource] = problems.get(group.resource, 0) + group.total
     return [_describe(res, report, engine, problems.get(name, 0)) for name, res in package.resources.items()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from markupsafe import Markup
 
@@ -19,8 +20,14 @@ from site_build.kpis.snapshot import snapshot
 from site_build.render import fragment
 
 #: how bad a status is; no-data counts as bad as watch (the number cannot be trusted)
-STATUS_RANK = {"on-track": 0, "watch": 1, "no-data": 1, "alert": 2}
-STATUS_TEXT = {"on-track": "达标", "watch": "关注", "alert": "告警", "no-data": "无数据", None: "—"}
+STATUS_RANK: dict[str | None, int] = {"on-track": 0, "watch": 1, "no-data": 1, "alert": 2}
+STATUS_TEXT: dict[str | None, str] = {
+    "on-track": "达标",
+    "watch": "关注",
+    "alert": "告警",
+    "no-data": "无数据",
+    None: "—",
+}
 
 #: order of the 本版变化 table: worst news first
 KINDS = ("new-alert", "worsened", "adverse", "unchanged", "favourable", "improved", "added", "removed")
@@ -52,12 +59,15 @@ class Change:
     def status_text(self) -> str:
         """'关注 → 告警' when the status changed, else the status."""
         if self.status_changed:
-            return f"{STATUS_TEXT.get(self.previous_status, self.previous_status)} → {STATUS_TEXT.get(self.status, self.status)}"
-        return STATUS_TEXT.get(self.status, self.status)
+            return f"{_status_word(self.previous_status)} → {_status_word(self.status)}"
+        return _status_word(self.status)
 
 
 def compare(current: dict, previous: dict | None) -> list[Change]:
-    """Changes from ``previous`` to ``current`` (snapshots or build manifests): every KPI of ``current`` (and any dropped since ``previous``), worst change first."""
+    """Changes from ``previous`` to ``current`` (snapshots or build manifests), worst change first.
+
+    Every KPI of ``current`` has one, and so has any dropped since ``previous``.
+    """
     # snapshot() of a snapshot is the same snapshot, so either kind of document will do.
     now = snapshot(current)["kpis"]
     before = {} if previous is None else snapshot(previous)["kpis"]
@@ -89,8 +99,14 @@ def history_html(series: dict[str, dict]) -> Markup:
     return fragment("kpi_history.html", versions=list(versions.values()), rows=rows, status_text=STATUS_TEXT)
 
 
+def _status_word(status: str | None) -> str:
+    """The status in words; a status this module does not know is shown as it is."""
+    word = STATUS_TEXT.get(status, status)
+    return STATUS_TEXT[None] if word is None else word
+
+
 def _change(kpi_id: str, now: dict | None, before: dict | None) -> Change:
-    ref = now or before
+    ref = now or before or {}
     value, previous = (now or {}).get("value"), (before or {}).get("value")
     status, previous_status = (now or {}).get("status"), (before or {}).get("status")
     delta = value - previous if _number(value) and _number(previous) else None
@@ -113,10 +129,10 @@ def _change(kpi_id: str, now: dict | None, before: dict | None) -> Change:
 
 
 def _kind(now: dict | None, before: dict | None, adverse: float) -> str:
-    if before is None:
-        return "new-alert" if now.get("status") == "alert" else "added"
     if now is None:
         return "removed"
+    if before is None:
+        return "new-alert" if now.get("status") == "alert" else "added"
     was, new = STATUS_RANK.get(before.get("status"), 1), STATUS_RANK.get(now.get("status"), 1)
     if now.get("status") == "alert" and before.get("status") != "alert":
         return "new-alert"
@@ -132,5 +148,5 @@ def _adverse(delta: float | None, relative: float | None, direction: str | None)
     return -size if direction != "lower" else size
 
 
-def _number(value) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

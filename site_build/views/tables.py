@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Sequence
 
 from markupsafe import Markup
 
@@ -35,7 +36,7 @@ def render_table(
     labels: dict | None = None,
     caption: str | None = None,
     table_id: str | None = None,
-    sources: list[tuple[str, str]] = (),
+    sources: Sequence[tuple[str, str]] = (),
 ) -> Markup:
     """Return the HTML of a sortable table for ``result``.
 
