@@ -1,4 +1,4 @@
-"""The chart module's Vega side: spec normalisation, zh-CN formats, static SVGs, runtime files.
+"""The chart module's Vega side: spec normalisation, axis formats, static SVGs, runtime files.
 
 Only this module and ``charts`` import ``vl_convert``. The browser runtime
 (Vega, Vega-Lite, vega-embed with its tooltip handler) is vl-convert's own
@@ -21,6 +21,7 @@ from pathlib import Path
 import vl_convert
 
 from site_build.errors import ChartError
+from site_build.formats import WHOLE, vega_expr
 
 log = logging.getLogger("handbook.charts")
 
@@ -28,31 +29,22 @@ log = logging.getLogger("handbook.charts")
 STATIC_WIDTH = 640
 _ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
-# d3-format has no 万 / 亿, so axis labels switch units in a Vega expression
-_LARGE_UNITS = (
-    "abs(datum.value) >= 1e8 ? {prefix}format(datum.value / 1e8, '.2~f') + '亿' : "
-    "abs(datum.value) >= 1e4 ? {prefix}format(datum.value / 1e4, '.1~f') + '万' : "
-    "{prefix}format(datum.value, '{small}')"
-)
-_DURATION = (
-    "abs(datum.value) >= 86400 ? format(datum.value / 86400, '.1~f') + '天' : "
-    "abs(datum.value) >= 3600 ? format(datum.value / 3600, '.1~f') + '小时' : "
-    "abs(datum.value) >= 60 ? format(datum.value / 60, '.1~f') + '分' : format(datum.value, '.0f') + '秒'"
-)
 _TIME_FORMATS = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
 
 
-def number_axis(fmt: str | None) -> dict:
-    """Axis properties that label numbers in ``fmt`` the way Chinese readers expect."""
-    if fmt == "percent":
-        return {"format": ".1~%"}
-    if fmt == "cny":
-        return {"labelExpr": _LARGE_UNITS.format(prefix="'¥' + ", small=",.0f")}
-    if fmt == "count":
-        return {"labelExpr": _LARGE_UNITS.format(prefix="", small=",.0f"), "tickMinStep": 1}
-    if fmt == "duration":
-        return {"labelExpr": _DURATION}
-    return {"format": ",~f"}
+def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
+    """Axis properties that label numbers in ``fmt`` exactly as cards and tables write them.
+
+    The labels come from ``formats.vega_expr``, the same rule table as
+    ``format_value`` (d3's format strings have no 万 / 亿 and trim differently).
+    With no format, ``whole`` numbers read like a table's integers, others like ``number``.
+    """
+    if fmt is None:
+        fmt = WHOLE if whole else "number"
+    axis = {"labelExpr": vega_expr(fmt)}
+    if fmt in ("count", WHOLE):
+        axis["tickMinStep"] = 1  # no 0.5 of an order
+    return axis
 
 
 def time_axis(grain: str | None) -> dict:
