@@ -110,3 +110,19 @@ def test_tooltips_are_the_tables_text():
     shown = {t["title"]: t["field"] for t in spec["encoding"]["tooltip"]}
     assert [row[shown["数值"]] for row in rows] == [format_value(v, "cny") for v in values]
     assert [row[shown["数值"]] for row in rows] == ["¥123.5万", "¥5.7万", "-¥2"]
+
+
+def test_a_chart_function_labels_its_axis_with_the_same_rules():
+    """The README's example for chart functions in macros/: alt.Axis(labelExpr=formats.vega_expr("cny"))."""
+    import altair as alt
+
+    from site_build import formats
+
+    values = [{"渠道": "天猫", "销售额": 56_789.0}, {"渠道": "京东", "销售额": 1_234.0}]
+    user = (
+        alt.Chart(alt.InlineData(values=values))
+        .mark_bar()
+        .encode(x="渠道:N", y=alt.Y("销售额:Q", axis=alt.Axis(labelExpr=formats.vega_expr("cny"))))
+    )
+    ticks = tick_labels(to_spec(user))
+    assert len(ticks) >= 3 and all(label == format_value(v, "cny") for v, label in ticks)
