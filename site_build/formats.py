@@ -121,11 +121,12 @@ def format_delta(delta: float | None, fmt: str, *, relative: float | None = None
         return f"{points:+.{d}f} 个百分点"
     sign = "+" if delta >= 0 else "−"
     absolute = sign + format_value(abs(delta), fmt, digits=digits)
-    has_relative = relative is not None and math.isfinite(relative)
+    if relative is None or not math.isfinite(relative):
+        return absolute
     if fmt == "count":
-        base = abs(delta / relative) if has_relative and relative else None
+        base = abs(delta / relative) if relative else None
         return f"{absolute}（{relative * 100:+.1f}%）" if base is not None and base >= COUNT_RELATIVE_FROM else absolute
-    return f"{relative * 100:+.1f}%" if has_relative else absolute
+    return f"{relative * 100:+.1f}%"
 
 
 def format_period(period: dt.date | None, grain: str) -> str:

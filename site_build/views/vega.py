@@ -21,7 +21,7 @@ from pathlib import Path
 import vl_convert
 
 from site_build.errors import ChartError
-from site_build.formats import WHOLE, vega_expr
+from site_build.formats import WHOLE, Rule, vega_expr
 
 log = logging.getLogger("handbook.charts")
 
@@ -29,7 +29,8 @@ log = logging.getLogger("handbook.charts")
 STATIC_WIDTH = 640
 _ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
-_TIME_FORMATS = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
+_TIME_UNITS: dict[str | None, str] = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}
+_TIME_FORMATS: dict[str | None, str | None] = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
 
 
 def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
@@ -39,17 +40,16 @@ def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
     ``format_value`` (d3's format strings have no 万 / 亿 and trim differently).
     With no format, ``whole`` numbers read like a table's integers, others like ``number``.
     """
-    if fmt is None:
-        fmt = WHOLE if whole else "number"
-    axis = {"labelExpr": vega_expr(fmt)}
-    if fmt in ("count", WHOLE):
+    rule: str | Rule = fmt if fmt is not None else WHOLE if whole else "number"
+    axis: dict[str, object] = {"labelExpr": vega_expr(rule)}
+    if rule == "count" or rule is WHOLE:
         axis["tickMinStep"] = 1  # no 0.5 of an order
     return axis
 
 
 def time_axis(grain: str | None) -> dict:
     """Axis properties for dates: Chinese labels, one tick per period when the grain is known."""
-    axis = {"labelAngle": 0}
+    axis: dict[str, object] = {"labelAngle": 0}
     if _TIME_FORMATS.get(grain):
         # no formatType: Vega formats in UTC because the scale is utc ("utc" here is dropped by Vega-Lite)
         axis["format"] = _TIME_FORMATS[grain]
@@ -62,7 +62,7 @@ def time_axis(grain: str | None) -> dict:
 
 def time_unit(grain: str | None) -> str | None:
     """The UTC time unit that gives bars on a date axis one band per period."""
-    return {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}.get(grain)
+    return _TIME_UNITS.get(grain)
 
 
 def locale() -> dict:
