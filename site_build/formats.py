@@ -82,7 +82,8 @@ def vega_expr(
 
     Use it as an axis ``labelExpr`` (the default ``datum.value`` is the tick)
     or in a ``calculate`` transform for tooltips and text marks. Agrees with
-    ``format_value`` for finite numbers below 1e21 (tests/test_formats.py).
+    ``format_value`` for finite numbers while the figure shown, times 10**digits,
+    stays below 2**52 (exact ties need it); tests/test_formats.py checks it.
     """
     rule = fmt if isinstance(fmt, Rule) else _rule(fmt)
     scaled = value if rule.factor == 1 else f"{value} * {_js(rule.factor)}"
