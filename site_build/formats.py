@@ -1,36 +1,107 @@
-"""Number formats for KPI values, table cells and deltas, the Chinese way.
+"""Number formats for KPI values, table cells, deltas and chart axes, the Chinese way.
 
 ``cny`` uses ¥ and switches to 万 / 亿 for large amounts; ``percent`` expects
 a ratio (0.3 → 30.0%); ``duration`` expects seconds; ``count`` is a whole number.
+
+Each format is a ``Rule`` in ``RULES``: the unit suffixes, scales, digits and
+thresholds are written down once. ``format_value`` reads them in Python for
+cards and tables; ``vega_expr`` turns the same rule into a Vega expression for
+chart axes, so a number reads the same on a card, in a table and on a chart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from site_build.errors import MacroError, suggest
 
-FORMATS = ("cny", "percent", "count", "duration", "number")
+
+@dataclass(frozen=True)
+class Step:
+    """One range of a format: sizes from ``at`` up are divided by ``divisor``, shown with ``digits`` and ``suffix``."""
+
+    at: float
+    divisor: float
+    digits: int
+    suffix: str = ""
+    grouped: bool = False  # thousands separators: ¥1,234
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a format writes a number: a sign, ``prefix``, the first ``Step`` the size reaches, its suffix."""
+
+    steps: tuple[Step, ...]  # largest first; the last starts at 0
+    prefix: str = ""  # after the sign: -¥2.5万
+    factor: float = 1  # percent shows a ratio per hundred
+    signed_zero: bool = True  # -0.0 keeps its minus, as Python's own format does; yuan never did
+    takes_unit: bool = False  # "7 条": only plain quantities take a unit after them
+
+
+RULES: dict[str, Rule] = {
+    "cny": Rule(
+        prefix="¥",
+        signed_zero=False,
+        steps=(Step(1e8, 1e8, 2, "亿"), Step(1e4, 1e4, 1, "万"), Step(0, 1, 0, grouped=True)),
+    ),
+    "percent": Rule(factor=100, steps=(Step(0, 1, 1, "%"),)),
+    "count": Rule(takes_unit=True, steps=(Step(1e6, 1e4, 1, "万", grouped=True), Step(0, 1, 0, grouped=True))),
+    "duration": Rule(
+        steps=(
+            Step(86400, 86400, 1, " 天"),
+            Step(3600, 3600, 1, " 小时"),
+            Step(60, 60, 1, " 分钟"),
+            Step(0, 1, 1, " 秒"),
+        )
+    ),
+    "number": Rule(takes_unit=True, steps=(Step(0, 1, 2, grouped=True),)),
+}
+FORMATS = tuple(RULES)
+#: what a table shows for a whole number with no format (f"{n:,}"), for axes of integer columns
+WHOLE = Rule(steps=(Step(0, 1, 0, grouped=True),))
+MISSING = "—"
 
 
 def format_value(value, fmt: str | None = None, *, digits: int | None = None, unit: str | None = None) -> str:
     """Return ``value`` as display text in format ``fmt`` ('—' for missing values)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+        return MISSING
     if fmt is None:
         return _plain(value)
-    if fmt not in FORMATS:
-        raise MacroError(f"Unknown format '{fmt}'. {suggest(fmt, FORMATS, noun='format')}")
-    value = float(value)
-    text = {
-        "cny": _cny,
-        "percent": _percent,
-        "count": _count,
-        "duration": _duration,
-        "number": _number,
-    }[fmt](value, digits)
-    return f"{text} {unit}" if unit and fmt in ("count", "number") else text
+    rule = _rule(fmt)
+    text = _apply(rule, float(value), digits)
+    return f"{text} {unit}" if unit and rule.takes_unit else text
+
+
+def vega_expr(
+    fmt: str | Rule, value: str = "datum.value", *, digits: int | None = None, unit: str | None = None
+) -> str:
+    """Return a Vega expression that writes ``value`` (an expression) as ``format_value`` does.
+
+    Use it as an axis ``labelExpr`` (the default ``datum.value`` is the tick)
+    or in a ``calculate`` transform for tooltips and text marks. Agrees with
+    ``format_value`` for finite numbers while the figure shown, times 10**digits,
+    stays below 2**52 (exact ties need it); tests/test_formats.py checks it.
+    """
+    rule = fmt if isinstance(fmt, Rule) else _rule(fmt)
+    scaled = value if rule.factor == 1 else f"{value} * {_js(rule.factor)}"
+    size = f"abs({scaled})"
+    # 1 / -0.0 is -Infinity: the expression's way to see a negative zero
+    negative = f"1 / {scaled if rule.factor == 1 else f'({scaled})'} < 0" if rule.signed_zero else f"{scaled} < 0"
+    *ranges, last = rule.steps
+    body = _step_expr(last, size, digits)
+    for step in reversed(ranges):
+        body = f"{size} >= {_js(step.at)} ? {_step_expr(step, size, digits)} : {body}"
+    parts = [
+        f"({negative} ? '-' : '')",
+        _js_str(rule.prefix),
+        f"({body})",
+        _js_str(f" {unit}" if unit and rule.takes_unit else ""),
+    ]
+    text = " + ".join(p for p in parts if p != "''")
+    return f"isValid({value}) ? {text} : {_js_str(MISSING)}"
 
 
 #: below this base a count's relative change says more about luck than trend (1 → 2 is +100%)
@@ -51,11 +122,12 @@ def format_delta(delta: float | None, fmt: str, *, relative: float | None = None
         return f"{points:+.{d}f} 个百分点"
     sign = "+" if delta >= 0 else "−"
     absolute = sign + format_value(abs(delta), fmt, digits=digits)
-    has_relative = relative is not None and math.isfinite(relative)
+    if relative is None or not math.isfinite(relative):
+        return absolute
     if fmt == "count":
-        base = abs(delta / relative) if has_relative and relative else None
+        base = abs(delta / relative) if relative else None
         return f"{absolute}（{relative * 100:+.1f}%）" if base is not None and base >= COUNT_RELATIVE_FROM else absolute
-    return f"{relative * 100:+.1f}%" if has_relative else absolute
+    return f"{relative * 100:+.1f}%"
 
 
 def format_period(period: dt.date | None, grain: str) -> str:
@@ -74,40 +146,39 @@ def format_period(period: dt.date | None, grain: str) -> str:
     return period.isoformat()
 
 
-def _cny(value: float, digits: int | None) -> str:
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1e8:
-        return f"{sign}¥{v / 1e8:.{2 if digits is None else digits}f}亿"
-    if v >= 1e4:
-        return f"{sign}¥{v / 1e4:.{1 if digits is None else digits}f}万"
-    return f"{sign}¥{v:,.{0 if digits is None else digits}f}"
+def _rule(fmt: str) -> Rule:
+    if fmt not in RULES:
+        raise MacroError(f"Unknown format '{fmt}'. {suggest(fmt, FORMATS, noun='format')}")
+    return RULES[fmt]
 
 
-def _percent(value: float, digits: int | None) -> str:
-    return f"{value * 100:.{1 if digits is None else digits}f}%"
+def _apply(rule: Rule, value: float, digits: int | None) -> str:
+    scaled = value * rule.factor
+    size = abs(scaled)
+    step = next((s for s in rule.steps if size >= s.at), rule.steps[-1])  # NaN reaches no step
+    negative = scaled < 0 or (rule.signed_zero and scaled == 0 and math.copysign(1.0, scaled) < 0)
+    spec = f"{',' if step.grouped else ''}.{step.digits if digits is None else digits}f"
+    return ("-" if negative else "") + rule.prefix + format(size / step.divisor, spec) + step.suffix
 
 
-def _count(value: float, digits: int | None) -> str:
-    if abs(value) >= 1e6:
-        return f"{value / 1e4:,.{1 if digits is None else digits}f}万"
-    return f"{value:,.{0 if digits is None else digits}f}"
+def _step_expr(step: Step, size: str, digits: int | None) -> str:
+    d = step.digits if digits is None else digits
+    x = size if step.divisor == 1 else f"{size} / {_js(step.divisor)}"
+    spec = _js_str(f"{',' if step.grouped else ''}.{d}f")
+    # d3's format rounds a tie away from zero (toFixed: 2.25 → "2.3"), Python to even ("2.2").
+    # x is a tie exactly when x·2^(d+1) is odd (multiplying by 2 is exact); then print the even neighbour.
+    low = f"floor({x} * {10**d})" if d else f"floor({x})"
+    even = f"{low} / {10**d}" if d else low
+    fixed = f"({x} * {2 ** (d + 1)} % 2 === 1 && {low} % 2 === 0 ? format({even}, {spec}) : format({x}, {spec}))"
+    return fixed if not step.suffix else f"{fixed} + {_js_str(step.suffix)}"
 
 
-def _duration(seconds: float, digits: int | None) -> str:
-    d = 1 if digits is None else digits
-    if abs(seconds) >= 86400:
-        return f"{seconds / 86400:.{d}f} 天"
-    if abs(seconds) >= 3600:
-        return f"{seconds / 3600:.{d}f} 小时"
-    if abs(seconds) >= 60:
-        return f"{seconds / 60:.{d}f} 分钟"
-    return f"{seconds:.{d}f} 秒"
+def _js(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(number)
 
 
-def _number(value: float, digits: int | None) -> str:
-    d = 2 if digits is None else digits
-    return f"{value:,.{d}f}"
+def _js_str(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _plain(value) -> str:

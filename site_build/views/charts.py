@@ -34,6 +34,7 @@ SORTS = ("ascending", "descending", "x", "-x", "y", "-y")
 _NUMERIC = re.compile(
     r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL.*)$"
 )
+_WHOLE = re.compile(r"^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$")
 #: points on lines only while they stay readable; they are the hover targets for tooltips
 _MAX_LINE_POINTS = 120
 
@@ -88,7 +89,8 @@ def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:
     texts = _text_fields(spec, result, x_type, y_type, grain)
     records = _records(result, texts)
     chart = alt.Chart(alt.InlineData(values=records), mark=alt.MarkDef(**_mark(spec, len(result))))
-    chart = chart.encode(**_encoding(spec, x_type, y_type, color_type, grain, texts))
+    whole = {c for c, t in zip(result.columns, result.types) if _WHOLE.match(t.upper())}
+    chart = chart.encode(**_encoding(spec, x_type, y_type, color_type, grain, texts, whole))
     return chart.properties(description=spec.description or spec.title, height=spec.height)
 
 
@@ -300,9 +302,10 @@ def _mark(spec: ChartSpec, rows: int) -> dict:
     return mark
 
 
-def _encoding(spec: ChartSpec, x_type, y_type, color_type, grain, texts) -> dict:
-    x = _channel(spec.x, x_type, spec.format if x_type == "quantitative" and spec.mark == "arc" else None, grain)
-    y = _channel(spec.y, y_type, spec.format, None)
+def _encoding(spec: ChartSpec, x_type, y_type, color_type, grain, texts, whole: set[str]) -> dict:
+    x_format = spec.format if x_type == "quantitative" and spec.mark == "arc" else None
+    x = _channel(spec.x, x_type, x_format, grain, whole=spec.x in whole)
+    y = _channel(spec.y, y_type, spec.format, None, whole=spec.y in whole)
     tooltip = [_tooltip(spec.x, x_type, texts)]
     if spec.color and spec.color != spec.x:
         tooltip.append(_tooltip(spec.color, color_type, texts))
@@ -325,13 +328,13 @@ def _encoding(spec: ChartSpec, x_type, y_type, color_type, grain, texts) -> dict
     return encoding
 
 
-def _channel(column: str, type_: str, fmt: str | None, grain: str | None) -> dict:
+def _channel(column: str, type_: str, fmt: str | None, grain: str | None, *, whole: bool = False) -> dict:
     channel = {"field": _field(column), "type": type_, "title": column}
     if type_ == "temporal":
         channel["scale"] = {"type": "utc"}
         channel["axis"] = vega.time_axis(grain)
     elif type_ == "quantitative":
-        channel["axis"] = vega.number_axis(fmt)
+        channel["axis"] = vega.number_axis(fmt, whole=whole)
     else:
         channel["axis"] = {"labelAngle": 0, "labelLimit": 120}
     return channel

@@ -1,4 +1,4 @@
-"""The chart module's Vega side: spec normalisation, zh-CN formats, static SVGs, runtime files.
+"""The chart module's Vega side: spec normalisation, axis formats, static SVGs, runtime files.
 
 Only this module and ``charts`` import ``vl_convert``. The browser runtime
 (Vega, Vega-Lite, vega-embed with its tooltip handler) is vl-convert's own
@@ -21,6 +21,7 @@ from pathlib import Path
 import vl_convert
 
 from site_build.errors import ChartError
+from site_build.formats import WHOLE, Rule, vega_expr
 
 log = logging.getLogger("handbook.charts")
 
@@ -28,36 +29,27 @@ log = logging.getLogger("handbook.charts")
 STATIC_WIDTH = 640
 _ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
-# d3-format has no 万 / 亿, so axis labels switch units in a Vega expression
-_LARGE_UNITS = (
-    "abs(datum.value) >= 1e8 ? {prefix}format(datum.value / 1e8, '.2~f') + '亿' : "
-    "abs(datum.value) >= 1e4 ? {prefix}format(datum.value / 1e4, '.1~f') + '万' : "
-    "{prefix}format(datum.value, '{small}')"
-)
-_DURATION = (
-    "abs(datum.value) >= 86400 ? format(datum.value / 86400, '.1~f') + '天' : "
-    "abs(datum.value) >= 3600 ? format(datum.value / 3600, '.1~f') + '小时' : "
-    "abs(datum.value) >= 60 ? format(datum.value / 60, '.1~f') + '分' : format(datum.value, '.0f') + '秒'"
-)
-_TIME_FORMATS = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
+_TIME_UNITS: dict[str | None, str] = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}
+_TIME_FORMATS: dict[str | None, str | None] = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
 
 
-def number_axis(fmt: str | None) -> dict:
-    """Axis properties that label numbers in ``fmt`` the way Chinese readers expect."""
-    if fmt == "percent":
-        return {"format": ".1~%"}
-    if fmt == "cny":
-        return {"labelExpr": _LARGE_UNITS.format(prefix="'¥' + ", small=",.0f")}
-    if fmt == "count":
-        return {"labelExpr": _LARGE_UNITS.format(prefix="", small=",.0f"), "tickMinStep": 1}
-    if fmt == "duration":
-        return {"labelExpr": _DURATION}
-    return {"format": ",~f"}
+def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
+    """Axis properties that label numbers in ``fmt`` exactly as cards and tables write them.
+
+    The labels come from ``formats.vega_expr``, the same rule table as
+    ``format_value`` (d3's format strings have no 万 / 亿 and trim differently).
+    With no format, ``whole`` numbers read like a table's integers, others like ``number``.
+    """
+    rule: str | Rule = fmt if fmt is not None else WHOLE if whole else "number"
+    axis: dict[str, object] = {"labelExpr": vega_expr(rule)}
+    if rule == "count" or rule is WHOLE:
+        axis["tickMinStep"] = 1  # no 0.5 of an order
+    return axis
 
 
 def time_axis(grain: str | None) -> dict:
     """Axis properties for dates: Chinese labels, one tick per period when the grain is known."""
-    axis = {"labelAngle": 0}
+    axis: dict[str, object] = {"labelAngle": 0}
     if _TIME_FORMATS.get(grain):
         # no formatType: Vega formats in UTC because the scale is utc ("utc" here is dropped by Vega-Lite)
         axis["format"] = _TIME_FORMATS[grain]
@@ -70,7 +62,7 @@ def time_axis(grain: str | None) -> dict:
 
 def time_unit(grain: str | None) -> str | None:
     """The UTC time unit that gives bars on a date axis one band per period."""
-    return {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}.get(grain)
+    return _TIME_UNITS.get(grain)
 
 
 def locale() -> dict:
