@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage, Fingerprints
+from site_build.data.store import NO_STORE, Store
 from site_build.errors import HandbookError, MacroError, suggest
 from site_build.formats import FORMATS, format_value
 from site_build.kpis.catalogue import Catalogue
@@ -77,6 +78,7 @@ class Handbook:
         settings: Settings,
         *,
         today: dt.date | None = None,
+        store: Store = NO_STORE,
     ):
         self.package = package
         self.catalogue = catalogue
@@ -88,6 +90,8 @@ class Handbook:
         self.kpi_pages: dict[str, list[str]] = defaultdict(list)
         self.chart_functions: dict[str, Callable] = {}
         self.validation_report = None
+        #: the build cache, one per build (``open`` roots it at settings.cache_dir)
+        self.store = store
         #: set by the host once the inputs are fingerprinted (see manifest.version_id)
         self.version: str | None = None
         #: pages made from catalogue page templates (see generate_pages)
@@ -96,12 +100,13 @@ class Handbook:
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Handbook:
         """Load the package, run the validation gate, load the catalogue and open DuckDB."""
+        store = Store(settings.cache_dir)
         package = DataPackage.load(settings.data_dir)
         report = None
         if settings.validate:
             from site_build.data.validation import gate
 
-            report = gate(package, errors_per_type=settings.errors_per_type, cache_dir=settings.cache_dir)
+            report = gate(package, errors_per_type=settings.errors_per_type, store=store)
             rows = sum((report.stats.get("rows") or {}).values())
             cached = len(report.stats.get("cached") or ())
             log.info(
@@ -112,11 +117,8 @@ class Handbook:
                 report.stats.get("seconds", 0.0),
             )
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)
-        fingerprints = Fingerprints(settings.cache_dir / "fingerprints.json" if settings.cache_dir else None)
-        engine = QueryEngine(
-            package, cache_dir=settings.cache_dir, fingerprints=fingerprints, timeout=settings.query_timeout
-        )
-        hb = cls(package, catalogue, engine, settings, today=today)
+        engine = QueryEngine(package, store=store, fingerprints=Fingerprints(store), timeout=settings.query_timeout)
+        hb = cls(package, catalogue, engine, settings, today=today, store=store)
         hb.validation_report = report
         return hb
 
@@ -272,7 +274,7 @@ class Handbook:
             vega_lite = charts_mod.to_spec(function(result), description=description)
         else:
             vega_lite = charts_mod.declared_spec(
-                _chart_spec(spec, chart_id, title, description), result, cache_dir=self.settings.cache_dir
+                _chart_spec(spec, chart_id, title, description), result, store=self.store
             )
         self.page.charts += 1
         return charts_mod.render_spec(
@@ -281,7 +283,7 @@ class Handbook:
             title=title,
             description=description,
             sources=self.source_links(result.resources),
-            cache_dir=self.settings.cache_dir,
+            store=self.store,
         )
 
     def data_as_of(self) -> Markup:
@@ -322,7 +324,7 @@ class Handbook:
 
         if self.validation_report is None:  # validation was switched off for the build
             self.validation_report = validate(
-                self.package, errors_per_type=self.settings.errors_per_type, cache_dir=self.settings.cache_dir
+                self.package, errors_per_type=self.settings.errors_per_type, store=self.store
             )
         return render_health(self.package, self.validation_report, self.engine)
 
@@ -362,7 +364,7 @@ class Handbook:
             chart_id=self.page.unique_id("kpi-history"),
             title="各版本指标走势",
             description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
-            cache_dir=self.settings.cache_dir,
+            store=self.store,
         )
         return Markup(chart + "\n" + history.history_html(series))
 

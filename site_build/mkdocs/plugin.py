@@ -206,7 +206,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         except HandbookError as e:
             raise PluginError(str(e)) from None
         site = Path(config.site_dir)
-        assets.write(site, charts=bool(hb.pages_with_charts), cache_dir=hb.settings.cache_dir)
+        assets.write(site, charts=bool(hb.pages_with_charts), store=hb.store)
         offline.install_polyfill(site)
         for page, urls in offline.external_references_in_site(site).items():
             log.warning(
