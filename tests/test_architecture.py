@@ -30,6 +30,8 @@ OWNERS = {
     "altair": {"views/charts.py", "views/vega.py"},
     "vl_convert": {"views/charts.py", "views/vega.py"},
     "frictionless": {"data/package.py", "data/validation.py"},
+    # every lock goes through fsutil.lock, so there is one locking policy
+    "filelock": {"fsutil.py"},
 }
 
 #: first path part -> layer rank; top-level modules not listed here are the shared base (rank 0)
