@@ -77,7 +77,7 @@ def replacing(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
     # would make a published versions.json unreadable to the web server.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with open(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+        with open(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

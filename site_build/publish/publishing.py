@@ -279,7 +279,8 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
 def _select(entries: list[dict], keep: int | None, pins: set[str], *, current: str) -> tuple[list[dict], list[dict]]:
     if keep is None:
         return entries, []
-    kept, pruned = [], []
+    kept: list[dict] = []
+    pruned: list[dict] = []
     for i, entry in enumerate(entries):
         (kept if i < keep or entry["version"] in pins or entry["version"] == current else pruned).append(entry)
     return order(kept), pruned

@@ -91,7 +91,7 @@ def remove_leftovers(dest: str | os.PathLike) -> list[Path]:
 def write_error(action: str, error: OSError, *, at: str | os.PathLike | None, kept: str, elsewhere: str) -> WriteError:
     """A WriteError: ``action`` failed at ``at`` (a file, when known), the cause, what was kept, and the fix."""
     where = f" at {shown(at)}" if at else ""
-    fix = _FIXES.get(error.errno) or f"check that you may write {shown(at) if at else 'there'}"
+    fix = _FIXES.get(error.errno or 0) or f"check that you may write {shown(at) if at else 'there'}"
     return WriteError(f"{action} failed{where}: {os_cause(error)}. {kept}\nFix: {fix}, or {elsewhere}.")
 
 
