@@ -4,8 +4,8 @@
     session.py           the build-wide session and the REPL facade
     views/  publish/     renderers; writing and reading what is published
     kpis/                the KPI catalogue and the metrics computed from it
-    data/                the data package, validation, the SQL engine
-    errors.py formats.py periods.py render.py markup.py   shared by all
+    data/                the data package, validation, the SQL engine, the build cache
+    errors.py formats.py periods.py render.py markup.py fsutil.py   shared by all
 
 A module may import from a lower layer, or from its own folder; never upward
 and never sideways (views and publish do not know each other). Adapters may
