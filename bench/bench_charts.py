@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from site_build.data.result import QueryResult
+from site_build.data.store import Store
 from site_build.views import vega
 from site_build.views.charts import ChartSpec, build_chart, render_chart, to_spec
 
@@ -56,9 +57,9 @@ def main(argv: list[str] | None = None) -> None:
             chart = build_chart(_spec(i), _result(i))
             to_spec(chart)
             t1 = time.perf_counter()
-            render_chart(chart, chart_id=f"c{i}", title="t", cache_dir=Path(cache))
+            render_chart(chart, chart_id=f"c{i}", title="t", store=Store(cache))
             t2 = time.perf_counter()
-            render_chart(chart, chart_id=f"c{i}", title="t", cache_dir=Path(cache))
+            render_chart(chart, chart_id=f"c{i}", title="t", store=Store(cache))
             t3 = time.perf_counter()
             spec_t.append(t1 - t0)
             cold_t.append(t2 - t1)
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"charts: {n} (36 rows each, marks {', '.join(MARKS)})")
     print(f"spec (build_chart + to_spec):          {_ms(spec_t)}")
     print(f"render_chart, SVG not cached:          {_ms(cold_t)}")
-    print(f"render_chart, SVG from cache_dir:      {_ms(warm_t)}")
+    print(f"render_chart, SVG from the store:      {_ms(warm_t)}")
     print(
         f"runtime_files() first call: {bundle_s:.2f} s; sizes: "
         + ", ".join(f"{k} {len(v) / 1024:.1f} KiB" for k, v in sorted(files.items()))

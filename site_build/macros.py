@@ -142,10 +142,8 @@ class Macros:
 
         session = self.session
         if session.report is None:  # validation was switched off for the build
-            settings = session.settings
-            session.report = validate(
-                session.package, errors_per_type=settings.errors_per_type, cache_dir=settings.cache_dir
-            )
+            errors_per_type = session.settings.errors_per_type
+            session.report = validate(session.package, errors_per_type=errors_per_type, store=session.store)
         return render_health(session.package, session.report, session.engine)
 
     def kpi_changes(self) -> Markup:
@@ -168,7 +166,7 @@ class Macros:
             chart_id=self.page.unique_id("kpi-history"),
             title="各版本指标走势",
             description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
-            cache_dir=self.session.settings.cache_dir,
+            store=self.session.store,
         )
         return Markup(chart + "\n" + history.history_html(series))
 
@@ -223,7 +221,7 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
 def _render_chart(session: Session, page: PageContext, source: ChartSource, params) -> Markup:
     from site_build.views import charts  # altair and vl-convert load only when a page has a chart
 
-    name, spec, cache_dir = source.name, source.spec, session.settings.cache_dir
+    name, spec, store = source.name, source.spec, session.store
     limit = session.settings.table_max_rows * 50
     result = session.engine.query(source.sql, params, limit=limit, label=f"chart {name}" if name else None)
     chart_id = spec.get("id") or name
@@ -233,7 +231,7 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
         vega_lite = charts.to_spec(source.function(result), description=description)
     else:
         declared = charts.declared_chart(spec, chart_id, title, description)
-        vega_lite = charts.declared_spec(declared, result, cache_dir=cache_dir)
+        vega_lite = charts.declared_spec(declared, result, store=store)
     page.charts += 1
     return charts.render_spec(
         vega_lite,
@@ -241,7 +239,7 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
         title=title,
         description=description,
         sources=page.source_links(result.resources),
-        cache_dir=cache_dir,
+        store=store,
     )
 
 

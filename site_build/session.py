@@ -18,6 +18,7 @@ from pathlib import Path
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Report
+from site_build.data.store import NO_STORE, Store
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import Metrics
 from site_build.settings import Settings
@@ -50,19 +51,19 @@ class Session:
     #: kpi id -> the pages that showed it, recorded as the pages render
     kpi_pages: dict[str, list[str]] = field(default_factory=dict)
     pages_with_charts: set[str] = field(default_factory=set)
+    #: the build cache, one per build, rooted at settings.cache_dir
+    store: Store = NO_STORE
 
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Session:
         """Load the package, run the validation gate, load the catalogue and open DuckDB."""
+        store = Store(settings.cache_dir)
         package = DataPackage.load(settings.data_dir)
-        report = _gate(package, settings) if settings.validate else None
+        report = _gate(package, settings, store) if settings.validate else None
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)
-        fingerprints = Fingerprints(settings.cache_dir / "fingerprints.json" if settings.cache_dir else None)
-        engine = QueryEngine(
-            package, cache_dir=settings.cache_dir, fingerprints=fingerprints, timeout=settings.query_timeout
-        )
+        engine = QueryEngine(package, store=store, fingerprints=Fingerprints(store), timeout=settings.query_timeout)
         metrics = Metrics(catalogue, engine, today=today)
-        return cls(package, catalogue, engine, metrics, settings, report)
+        return cls(package, catalogue, engine, metrics, settings, report, store=store)
 
     def close(self) -> None:
         self.engine.close()
@@ -99,10 +100,10 @@ class Session:
         }
 
 
-def _gate(package: DataPackage, settings: Settings) -> Report:
+def _gate(package: DataPackage, settings: Settings, store: Store) -> Report:
     from site_build.data.validation import gate
 
-    report = gate(package, errors_per_type=settings.errors_per_type, cache_dir=settings.cache_dir)
+    report = gate(package, errors_per_type=settings.errors_per_type, store=store)
     rows = sum((report.stats.get("rows") or {}).values())
     cached = len(report.stats.get("cached") or ())
     log.info(

@@ -4,8 +4,8 @@
     session.py macros.py the build-wide session; the macros that glue calls to renderers, and the REPL facade
     views/  publish/     renderers; writing and reading what is published
     kpis/                the KPI catalogue and the metrics computed from it
-    data/                the data package, validation, the SQL engine
-    errors.py formats.py periods.py render.py markup.py settings.py   shared by all
+    data/                the data package, validation, the SQL engine, the build cache
+    errors.py formats.py periods.py render.py markup.py settings.py fsutil.py   shared by all
 
 A module may import from a lower layer, or from its own folder; never upward
 and never sideways (views and publish do not know each other). Adapters may
@@ -30,6 +30,8 @@ OWNERS = {
     "altair": {"views/charts.py", "views/vega.py"},
     "vl_convert": {"views/charts.py", "views/vega.py"},
     "frictionless": {"data/package.py", "data/validation.py"},
+    # every lock goes through fsutil.lock, so there is one locking policy
+    "filelock": {"fsutil.py"},
 }
 
 #: first path part -> layer rank; top-level modules not listed here are the shared base (rank 0)

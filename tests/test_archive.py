@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from publish_helpers import check_tree, make_site, versions_js
 
+from site_build import fsutil
 from site_build.errors import PublishError
 from site_build.publish.archive import archive, slug
 
@@ -59,7 +60,7 @@ def test_unzipped_archive_is_a_complete_publish_tree(tmp_path):
 def test_archive_name_and_missing_build(tmp_path):
     build = make_site(tmp_path / "site")
     assert archive(tmp_path / "site", tmp_path / "dist", name="Q4 Review").name == f"q4-review-{build['version']}.zip"
-    assert not [p for p in (tmp_path / "dist").iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in (tmp_path / "dist").iterdir() if fsutil.is_temp(p)]
     with pytest.raises(PublishError, match="Run `handbook build` first"):
         archive(tmp_path / "nothing", tmp_path / "dist")
 

@@ -10,6 +10,7 @@ import altair as alt
 import pytest
 
 from site_build.data.result import QueryResult
+from site_build.data.store import Store
 from site_build.errors import ChartError
 from site_build.views import charts
 from site_build.views.charts import ChartSpec, build_chart, render_chart, runtime_files, to_spec
@@ -315,11 +316,12 @@ def test_script_in_data_stays_inert_in_spec_and_svg():
 
 def test_svg_is_cached_on_disk(tmp_path):
     chart = build_chart(*CASES["bar"])
-    render_chart(chart, chart_id="a", title="t", cache_dir=tmp_path)
-    cached = list((tmp_path / "charts").glob("*.svg"))
-    assert len(cached) == 1 and re.fullmatch(r"[0-9a-f]{64}\.svg", cached[0].name)
+    store = Store(tmp_path)
+    render_chart(chart, chart_id="a", title="t", store=store)
+    cached = store.entries("svgs")
+    assert len(cached) == 1 and re.fullmatch(r"[0-9a-f]{64}", cached[0].name)
     cached[0].write_text('<svg class="marks"><text>从缓存读取</text></svg>', encoding="utf-8")
-    assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", cache_dir=tmp_path))
+    assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", store=store))
 
 
 @pytest.mark.parametrize(
@@ -428,11 +430,12 @@ def test_charts_draw_in_chromium_from_file_url(tmp_path, browser_context):
 def test_runtime_bundle_is_cached_on_disk(tmp_path):
     from site_build.views.charts import runtime_files
 
-    first = runtime_files(tmp_path)["javascripts/vega.js"]
-    cached = list((tmp_path / "runtime").glob("vl-convert-*.js"))
+    store = Store(tmp_path)
+    first = runtime_files(store)["javascripts/vega.js"]
+    cached = store.entries("bundles")
     assert len(cached) == 1 and cached[0].read_bytes() == first
     cached[0].write_bytes(b"/* from the cache */")
-    assert runtime_files(tmp_path)["javascripts/vega.js"] == b"/* from the cache */"
+    assert runtime_files(store)["javascripts/vega.js"] == b"/* from the cache */"
 
 
 def test_history_small_multiples_keep_kpi_order_and_display_text():
@@ -494,23 +497,24 @@ def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):
         id="monthly", title="月度转化率", description="说明", x="月份", y="转化率", color="渠道", format="percent"
     )
     fresh = to_spec(build_chart(spec, MONTHLY), description="说明")
-    assert charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path) == fresh
-    cached = sorted((tmp_path / "charts").glob("*.json"))
+    store = Store(tmp_path)
+    assert charts.declared_spec(spec, MONTHLY, store=store) == fresh
+    cached = store.entries("specs")
     assert len(cached) == 1
     # a second build reads the file instead of running Altair: what is in the file is what it gets
     marked = json.loads(cached[0].read_text(encoding="utf-8"))
     marked["description"] = "从缓存读取"
     cached[0].write_text(json.dumps(marked, ensure_ascii=False), encoding="utf-8")
-    assert charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path)["description"] == "从缓存读取"
+    assert charts.declared_spec(spec, MONTHLY, store=store)["description"] == "从缓存读取"
     # other data or another declaration is another entry
     changed = QueryResult(MONTHLY.columns, MONTHLY.types, [(*row[:2], row[2] + 0.01) for row in MONTHLY.rows])
-    charts.declared_spec(spec, changed, cache_dir=tmp_path)
-    charts.declared_spec(ChartSpec(**{**spec.__dict__, "mark": "bar"}), MONTHLY, cache_dir=tmp_path)
-    assert len(list((tmp_path / "charts").glob("*.json"))) == 3
+    charts.declared_spec(spec, changed, store=store)
+    charts.declared_spec(ChartSpec(**{**spec.__dict__, "mark": "bar"}), MONTHLY, store=store)
+    assert len(store.entries("specs")) == 3
 
 
 def test_a_bad_declaration_fails_even_with_a_warm_cache(tmp_path):
     spec = ChartSpec(id="monthly", title="t", x="月份", y="转化", format="percent")
     for _ in range(2):
         with pytest.raises(ChartError, match="y column '转化' is not in the query result"):
-            charts.declared_spec(spec, MONTHLY, cache_dir=tmp_path)
+            charts.declared_spec(spec, MONTHLY, store=Store(tmp_path))

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from site_build.data.package import DataPackage, Fingerprints
+from site_build.data.store import Store
 from site_build.errors import PackageError
 
 BASIC = Path(__file__).parent / "sites" / "basic" / "data"
@@ -60,10 +61,11 @@ def test_unsupported_type(tmp_path):
 def test_fingerprints_memoised(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a\n1\n")
-    memo = tmp_path / "memo.json"
+    memo = Store(tmp_path / "cache")
     prints = Fingerprints(memo)
     first = prints.of(f)
     prints.save()
+    assert len(memo.entries("fingerprints")) == 1
     again = Fingerprints(memo)
     assert again.of(f) == first and not again._dirty
     f.write_text("a\n2\n")

@@ -8,6 +8,7 @@ import pytest
 
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage
+from site_build.data.store import Store
 from site_build.errors import QueryError, RowLimitError
 
 BASIC = Path(__file__).parent / "sites" / "basic" / "data"
@@ -22,7 +23,7 @@ def data(tmp_path):
 
 @pytest.fixture
 def engine(data, tmp_path):
-    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as e:
+    with QueryEngine(DataPackage.load(data), store=Store(tmp_path / "cache")) as e:
         yield e
 
 
@@ -116,9 +117,9 @@ def test_same_query_runs_once_per_build(engine):
 
 def test_disk_cache_reused_then_invalidated_by_data_change(data, tmp_path):
     sql = "SELECT date, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1"
-    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as first:
+    with QueryEngine(DataPackage.load(data), store=Store(tmp_path / "cache")) as first:
         fresh = first.query(sql)
-    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as second:
+    with QueryEngine(DataPackage.load(data), store=Store(tmp_path / "cache")) as second:
         cached = second.query(sql)
         assert (second.stats.executed, second.stats.disk_hits) == (0, 1)
         # a query on another resource is not affected by the traffic fingerprint
@@ -126,7 +127,7 @@ def test_disk_cache_reused_then_invalidated_by_data_change(data, tmp_path):
     assert cached.rows == fresh.rows and isinstance(cached.rows[0][0], dt.date)
     with open(data / "traffic.csv", "a") as fh:
         fh.write("2025-11-04,京东,10,1,99.0\n")
-    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache") as third:
+    with QueryEngine(DataPackage.load(data), store=Store(tmp_path / "cache")) as third:
         changed = third.query(sql)
         third.query("SELECT count(*) FROM tickets")
         assert third.stats.executed == 1 and third.stats.disk_hits == 1
@@ -135,11 +136,13 @@ def test_disk_cache_reused_then_invalidated_by_data_change(data, tmp_path):
 
 def test_corrupt_cache_entry_is_a_miss(data, tmp_path):
     cache = tmp_path / "cache"
-    with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+    with QueryEngine(DataPackage.load(data), store=Store(cache)) as e:
         e.query("SELECT 1 AS x FROM traffic LIMIT 1")
-    for path in (cache / "queries").rglob("*.json"):
+    entries = Store(cache).entries("queries")
+    assert len(entries) == 1
+    for path in entries:
         path.write_text("{not json")
-    with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+    with QueryEngine(DataPackage.load(data), store=Store(cache)) as e:
         assert e.query("SELECT 1 AS x FROM traffic LIMIT 1").rows == [(1,)]
         assert e.stats.executed == 1
 
@@ -151,12 +154,12 @@ def test_records_are_json_friendly(engine):
 
 def test_large_resources_are_materialized_once_on_a_cache_miss(data, tmp_path):
     pkg = DataPackage.load(data)
-    with QueryEngine(pkg, cache_dir=tmp_path / "cache", materialize_bytes=1) as e:
+    with QueryEngine(pkg, store=Store(tmp_path / "cache"), materialize_bytes=1) as e:
         first = e.query("SELECT channel, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1")
         e.query("SELECT count(*) FROM traffic")
         assert e._materialized == {"traffic"}
         assert e.columns_of(pkg.resource("traffic"))[0] == ("date", "DATE")
-    with QueryEngine(pkg, cache_dir=tmp_path / "cache", materialize_bytes=1) as e:
+    with QueryEngine(pkg, store=Store(tmp_path / "cache"), materialize_bytes=1) as e:
         assert e.query("SELECT channel, sum(revenue) AS r FROM traffic GROUP BY 1 ORDER BY 1").rows == first.rows
         assert e._materialized == set()  # served from the disk cache: nothing loaded
 
@@ -214,7 +217,7 @@ CROSS_JOIN = "SELECT count(*) AS n FROM traffic a CROSS JOIN range(1000000000000
 
 
 def test_a_query_past_the_time_limit_is_stopped_with_sql_limit_and_fix(data, tmp_path):
-    with QueryEngine(DataPackage.load(data), cache_dir=tmp_path / "cache", timeout=1) as e:
+    with QueryEngine(DataPackage.load(data), store=Store(tmp_path / "cache"), timeout=1) as e:
         start = time.monotonic()
         with pytest.raises(QueryError) as info:
             e.query(CROSS_JOIN)
@@ -229,7 +232,7 @@ def test_a_query_past_the_time_limit_is_stopped_with_sql_limit_and_fix(data, tmp
         # the connection is usable afterwards, and the stopped query was not cached
         assert e.query("SELECT count(*) FROM traffic").scalar() == 13
         assert e.stats.executed == 1
-    assert len(list((tmp_path / "cache" / "queries").rglob("*.json"))) == 1
+    assert len(Store(tmp_path / "cache").entries("queries")) == 1
 
 
 def test_the_row_count_of_a_too_long_result_is_under_the_limit_too(data):
@@ -275,18 +278,18 @@ def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
     records = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = records.append
-    logging.getLogger("handbook.query").addHandler(handler)
+    logging.getLogger("handbook.store").addHandler(handler)
     try:
-        with QueryEngine(DataPackage.load(data), cache_dir=cache) as e:
+        with QueryEngine(DataPackage.load(data), store=Store(cache)) as e:
             assert e.query("SELECT channel, count(*) FROM traffic GROUP BY 1 ORDER BY 1").rows == [
                 ("京东", 6),
                 ("天猫", 7),
             ]
     finally:
-        logging.getLogger("handbook.query").removeHandler(handler)
+        logging.getLogger("handbook.store").removeHandler(handler)
     fix = "The build goes on without it. Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere."
     assert [r.getMessage() for r in records] == [
         f"Could not write to the cache in {cache}/queries: no space left on device. {fix}",  # the result
-        f"Could not write to the cache in {cache}: no space left on device. {fix}",  # the file fingerprints, on close
+        f"Could not write to the cache in {cache}/fingerprints: no space left on device. {fix}",  # the memo, on close
     ]
     assert not list((cache / "queries").rglob("*.tmp"))

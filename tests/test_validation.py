@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from site_build.cli import main
 from site_build.data.package import DataPackage
+from site_build.data.store import Store
 from site_build.data.validation import gate, validate
 from site_build.errors import DataInvalid
 from tests import parity
@@ -161,14 +162,14 @@ def test_progress_reports_each_resource():
 def test_cache_reuses_verdict_until_file_changes(tmp_path):
     shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
     cache = tmp_path / "cache"
-    first = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
-    again = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
+    first = validate(DataPackage.load(tmp_path / "pkg"), store=Store(cache))
+    again = validate(DataPackage.load(tmp_path / "pkg"), store=Store(cache))
     assert again.stats["cached"] == ["customers", "orders"]
     assert again.flatten(["type", "row", "message"]) == first.flatten(["type", "row", "message"])
     # Adding the missing customer changes the verdict on orders, which references it.
     with open(tmp_path / "pkg" / "customers.csv", "a", encoding="utf-8") as fh:
         fh.write("9,Ivy,gold,2024-04-01,false,1999,2024-04-01T09:00:00,09:00:00,50\n")
-    third = validate(DataPackage.load(tmp_path / "pkg"), cache_dir=cache)
+    third = validate(DataPackage.load(tmp_path / "pkg"), store=Store(cache))
     assert third.stats["cached"] == []
     assert third.flatten(["type", "row"]) == [["foreign-key", 6]]
 

@@ -7,7 +7,7 @@ data folder can be read, nothing can be written, no extension installed.
 
 Results are small (aggregation happens in DuckDB) and cached by
 (SQL, parameters, fingerprints of the resources the SQL reads): in memory for
-the build, and on disk under the cache folder for later builds.
+the build, and in the store for later builds (``results``).
 
 Content SQL runs under a time limit (``timeout``, the plugin's
 ``query_timeout``; see ``deadline``): past it the macro fails naming the SQL.
@@ -15,39 +15,25 @@ Content SQL runs under a time limit (``timeout``, the plugin's
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
 from site_build.data.deadline import Deadline, check_timeout, timeout_message
 from site_build.data.package import DataPackage, Fingerprints, Resource
 from site_build.data.result import QueryResult
-from site_build.data.sql_names import ident, literal
-from site_build.errors import QueryError, RowLimitError, os_cause
+from site_build.data.results import QueryStats, ResultCache
+from site_build.data.sql_names import ident, literal, mentioned
+from site_build.data.store import NO_STORE, Store
+from site_build.errors import QueryError, RowLimitError
 
 log = logging.getLogger("handbook.query")
 
-#: bump when the on-disk result format or the view definitions change
-CACHE_FORMAT = 3
-_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
 _FILE_FUNCTIONS = re.compile(r"\b(read_\w+|glob|parquet_scan|sniff_csv)\s*\(", re.I)
-
-
-@dataclass
-class QueryStats:
-    executed: int = 0
-    memory_hits: int = 0
-    disk_hits: int = 0
-    seconds: float = 0.0
-    log: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 class QueryEngine:
@@ -57,7 +43,7 @@ class QueryEngine:
         self,
         package: DataPackage,
         *,
-        cache_dir: Path | None = None,
+        store: Store = NO_STORE,
         fingerprints: Fingerprints | None = None,
         materialize_bytes: int = 32 << 20,
         timeout: float | None = 30.0,
@@ -66,14 +52,10 @@ class QueryEngine:
         self.package = package
         self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()
-        self.cache_dir = Path(cache_dir) if cache_dir else None
-        self.fingerprints = fingerprints or Fingerprints(
-            self.cache_dir / "fingerprints.json" if self.cache_dir else None
-        )
-        self.stats = QueryStats()
-        self._memory: dict[str, QueryResult] = {}
+        self.fingerprints = fingerprints or Fingerprints(store)
+        self.results = ResultCache(store)
         # Locking external access adds temp_directory to allowed_directories, and DuckDB's
-        # default is <cwd>/.tmp/, where anything planted could be read by content SQL.
+        # default is a hidden folder in the working directory, where anything planted could be read by content SQL.
         # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
         # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
         self._temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
@@ -83,21 +65,14 @@ class QueryEngine:
         self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
         for resource in package.resources.values():
             self._con.execute(f"CREATE VIEW {ident(resource.name)} AS {view_sql(resource)}")
-        self._lock()
+        _lock_down(self._con, str(package.root) + os.sep)
 
-    def _lock(self) -> None:
-        root = str(self.package.root) + os.sep
-        self._con.execute("SET autoinstall_known_extensions = false")
-        self._con.execute("SET autoload_known_extensions = false")
-        self._con.execute("SET allowed_directories = ?", [[root]])
-        self._con.execute("SET enable_external_access = false")
-        self._con.execute("SET lock_configuration = true")
+    @property
+    def stats(self) -> QueryStats:
+        return self.results.stats
 
     def close(self) -> None:
-        try:
-            self.fingerprints.save()
-        except OSError as e:
-            _cache_failed(self.cache_dir, e)
+        self.fingerprints.save()
         self._con.close()
         self._names.close()
         self._temp.cleanup()
@@ -118,37 +93,10 @@ class QueryEngine:
         With ``limit``, raise ``RowLimitError`` when the result has more rows.
         """
         sql = sql.strip().rstrip(";").strip()
-        self._check_read_only(sql)
+        _check_read_only(self._con, sql)
         resources = self.resources_of(sql)
         key = self._cache_key(sql, params, resources, limit)
-        label = label or _short(sql)
-        if key in self._memory:
-            self.stats.memory_hits += 1
-            return self._memory[key]
-        start = time.perf_counter()
-        result = self._load_disk(key, sql)
-        state = "cached"
-        if result is None:
-            try:
-                result = self._execute(sql, params, limit, resources)
-            except QueryError:
-                # The time a failed query cost (a stopped one: about the limit); the macro's warning has the message.
-                log.info("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
-                raise
-            self._save_disk(key, result)
-            state = "fresh"
-            self.stats.executed += 1
-        else:
-            self.stats.disk_hits += 1
-        elapsed = time.perf_counter() - start
-        self.stats.seconds += elapsed
-        self.stats.log.append((label, state, elapsed))
-        log.log(
-            logging.INFO if state == "fresh" else logging.DEBUG, "query %s [%s] %.0f ms", label, state, elapsed * 1000
-        )
-        log.debug("SQL for %s:\n%s", label, sql)
-        self._memory[key] = result
-        return result
+        return self.results.fetch(key, sql, label or _short(sql), lambda: self._execute(sql, params, limit, resources))
 
     def resources_of(self, sql: str) -> tuple[str, ...]:
         """Names of the package resources that ``sql`` mentions anywhere, sorted.
@@ -157,10 +105,7 @@ class QueryEngine:
         counts too: a superset, which makes cache keys a little stricter but
         never wrong. ``resources_read`` is the exact list.
         """
-        code = _STRINGS_AND_COMMENTS.sub(" ", sql).lower()
-        words = set(re.findall(r'"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)', code))
-        names = {quoted.replace('""', '"') or bare for quoted, bare in words}
-        return tuple(sorted(r for r in self.package.resources if r.lower() in names))
+        return mentioned(sql, self.package.resources)
 
     def resources_read(self, sql: str) -> tuple[str, ...]:
         """The package resources that ``sql`` reads as tables (not CTEs, columns or aliases), sorted.
@@ -180,23 +125,6 @@ class QueryEngine:
         return [(r[0], r[1]) for r in rows]
 
     # -- internals -----------------------------------------------------------
-
-    def _check_read_only(self, sql: str) -> None:
-        try:
-            statements = self._con.extract_statements(sql)
-        except duckdb.Error as e:
-            raise QueryError(_describe(e, sql)) from None
-        if len(statements) != 1:
-            raise QueryError(
-                f"Expected one SQL statement, got {len(statements)}.\nSQL: {_short(sql, 200)}\n"
-                "Fix: run one SELECT per macro call; combine results with WITH … or UNION ALL."
-            )
-        kind = statements[0].type
-        if kind != duckdb.StatementType.SELECT:
-            raise QueryError(
-                f"Only SELECT queries can run in the handbook, got {kind.name}.\nSQL: {_short(sql, 200)}\n"
-                "Content SQL is read-only: it cannot write files, change settings or install extensions."
-            )
 
     def _materialize(self, resources: tuple[str, ...]) -> None:
         """Load large files into DuckDB tables on first use.
@@ -254,35 +182,7 @@ class QueryEngine:
             resources = tuple(self.package.resources)
         prints = {name: self.fingerprints.of(self.package.resources[name].path) for name in resources}
         views = {name: view_sql(self.package.resources[name]) for name in resources}
-        blob = json.dumps(
-            [CACHE_FORMAT, duckdb.__version__, sql, params, limit, prints, views], sort_keys=True, default=str
-        )
-        return hashlib.sha256(blob.encode()).hexdigest()
-
-    def _disk_path(self, key: str) -> Path | None:
-        return self.cache_dir / "queries" / key[:2] / f"{key}.json" if self.cache_dir else None
-
-    def _load_disk(self, key: str, sql: str) -> QueryResult | None:
-        path = self._disk_path(key)
-        if path is None or not path.exists():
-            return None
-        try:
-            return QueryResult.from_json(json.loads(path.read_text(encoding="utf-8")), sql)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # a corrupt cache entry is just a miss
-
-    def _save_disk(self, key: str, result: QueryResult) -> None:
-        path = self._disk_path(key)
-        if path is None:
-            return
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError as e:
-            tmp.unlink(missing_ok=True)
-            _cache_failed(self.cache_dir / "queries", e)
+        return Store.key(duckdb.__version__, sql, params, limit, prints, views)
 
 
 def view_sql(resource: Resource) -> str:
@@ -308,15 +208,32 @@ def view_sql(resource: Resource) -> str:
     )
 
 
-def _cache_failed(folder: Path | None, error: OSError) -> None:
-    # A cache is an optimisation: a full disk costs later builds time, not this build its result.
-    # A warning still fails a strict build, so the full disk is not missed.
-    log.warning(
-        "Could not write to the cache in %s: %s. The build goes on without it. "
-        "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.",
-        folder,
-        os_cause(error),
-    )
+def _lock_down(con: duckdb.DuckDBPyConnection, root: str) -> None:
+    """After the views exist: no file outside ``root``, no extension, no setting can change."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET allowed_directories = ?", [[root]])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def _check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise QueryError unless ``sql`` is exactly one SELECT."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as e:
+        raise QueryError(_describe(e, sql)) from None
+    if len(statements) != 1:
+        raise QueryError(
+            f"Expected one SQL statement, got {len(statements)}.\nSQL: {_short(sql, 200)}\n"
+            "Fix: run one SELECT per macro call; combine results with WITH … or UNION ALL."
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise QueryError(
+            f"Only SELECT queries can run in the handbook, got {kind.name}.\nSQL: {_short(sql, 200)}\n"
+            "Content SQL is read-only: it cannot write files, change settings or install extensions."
+        )
 
 
 def _steady_floats(rows: list[tuple], types: list[str]) -> list[tuple]:

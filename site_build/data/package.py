@@ -8,7 +8,6 @@ Table Schema, plus content fingerprints that caches and versions key on.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from site_build.data.descriptor import (
     check_names,
     check_object,
 )
+from site_build.data.store import NO_STORE, Store
 from site_build.data.untrusted import shorten as _shorten
 from site_build.errors import PackageError, suggest
 
@@ -332,21 +332,20 @@ def _rel(path: Path) -> str:
 
 
 class Fingerprints:
-    """Content hashes of files, memoised by (size, mtime) in a JSON file.
+    """Content hashes of files, memoised by (size, mtime) in the store's "fingerprints" namespace.
 
     Hashing a 10-million-row CSV takes about a second, so a file whose size
     and modification time are unchanged is not read again.
     """
 
-    def __init__(self, memo_path: Path | None = None):
-        self.memo_path = memo_path
-        self._memo: dict[str, list] = {}
+    #: the memo is one entry that every build rewrites, not a content-addressed value
+    MEMO = "memo"
+
+    def __init__(self, store: Store = NO_STORE):
+        self.store = store
+        memo = store.get_json("fingerprints", self.MEMO, _memo)
+        self._memo: dict[str, list] = memo or {}
         self._dirty = False
-        if memo_path and memo_path.exists():
-            try:
-                self._memo = json.loads(memo_path.read_text())
-            except (OSError, ValueError):
-                self._memo = {}
 
     def of(self, path: Path) -> str:
         """Return the sha256 hex digest of the file at ``path``."""
@@ -361,12 +360,15 @@ class Fingerprints:
         return digest
 
     def save(self) -> None:
-        if self.memo_path and self._dirty:
-            self.memo_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.memo_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._memo, sort_keys=True))
-            os.replace(tmp, self.memo_path)
+        """Write the memo back when it changed (a failed write is the store's warning, not an error)."""
+        if self._dirty and self.store.put_json("fingerprints", self.MEMO, self._memo, sort_keys=True):
             self._dirty = False
+
+
+def _memo(value) -> dict[str, list]:
+    if not isinstance(value, dict):
+        raise TypeError("the fingerprint memo is not an object")
+    return value
 
 
 def file_sha256(path: Path) -> str:

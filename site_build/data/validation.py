@@ -43,6 +43,7 @@ from site_build.data.package import DataPackage, Fingerprints, Resource
 from site_build.data.report import Error, Group, Report, shorten
 from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
+from site_build.data.store import NO_STORE, Store
 from site_build.data.verdicts import cache_key, load_cache, save_cache
 from site_build.errors import DataInvalid, suggest
 
@@ -62,7 +63,7 @@ def gate(package: DataPackage, **kw) -> Report:
 
 
 def validate(
-    package: DataPackage, *, errors_per_type: int = 5, progress: Progress | None = None, cache_dir: Path | None = None
+    package: DataPackage, *, errors_per_type: int = 5, progress: Progress | None = None, store: Store = NO_STORE
 ) -> Report:
     """Check every resource of ``package``; return a ``Report`` (``report.valid`` is the verdict)."""
     start = time.perf_counter()
@@ -75,12 +76,12 @@ def validate(
             name: _read_header(res, fpackage.get_resource(name), f"r{i}")
             for i, (name, res) in enumerate(package.resources.items())
         }
-        prints = Fingerprints(Path(cache_dir) / "fingerprints.json") if cache_dir else None
+        prints = Fingerprints(store) if store.enabled else None
         # Twice as many threads as cores: the CSV scan waits on reads, and overlapping them measured ~10% faster.
         with Scanner(memory_limit=MEMORY_LIMIT, threads=2 * (os.cpu_count() or 1)) as scanner:
             scanner.execute(f"SET temp_directory = '{tempfile.gettempdir()}/handbook-duckdb'")
             for done, (name, table) in enumerate(tables.items(), start=1):
-                groups, rows, cached = _check_table(scanner, table, tables, errors_per_type, cache_dir, prints)
+                groups, rows, cached = _check_table(scanner, table, tables, errors_per_type, store, prints)
                 report.groups += groups
                 report.stats["rows"][name] = rows
                 if cached:
@@ -287,7 +288,7 @@ def _file_hash(path: Path, algorithm: str) -> str:
 
 
 def _check_table(
-    scanner: Scanner, table: _Table, tables: dict, first: int, cache_dir, prints
+    scanner: Scanner, table: _Table, tables: dict, first: int, store: Store, prints: Fingerprints | None
 ) -> tuple[list[Group], int, bool]:
     res = table.resource
     groups = [Group(e.type, res.name, res.relpath, e.field, total=1, errors=[e]) for e in table.errors]
@@ -300,8 +301,8 @@ def _check_table(
         rows, checked = _frictionless_rows(table, table.fallback)
         return groups + checked, rows, False
     groups += [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in _file_errors(res)]
-    key = cache_key(table, tables, first, prints) if cache_dir else None
-    hit = load_cache(cache_dir, key)
+    key = cache_key(table, tables, first, prints) if prints else None
+    hit = load_cache(store, key)
     if hit is not None:
         rows, findings = hit
     else:
@@ -315,7 +316,7 @@ def _check_table(
                 0,
                 False,
             )
-        save_cache(cache_dir, key, rows, findings)
+        save_cache(store, key, rows, findings)
     return groups + [to_group(res.name, res.relpath, f) for f in findings], rows, hit is not None
 
 

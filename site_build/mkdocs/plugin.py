@@ -162,7 +162,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         except HandbookError as e:
             raise PluginError(str(e)) from None
         site = Path(config.site_dir)
-        assets.write(site, charts=bool(session.pages_with_charts), cache_dir=session.settings.cache_dir)
+        assets.write(site, charts=bool(session.pages_with_charts), store=session.store)
         offline.install_polyfill(site)
         for page, urls in offline.external_references_in_site(site).items():
             log.warning(

@@ -13,7 +13,7 @@ Entries are sorted, stamped with the build time from build.json (never the
 clock) and get fixed permissions (0644 files, 0755 folders) and no extra
 attributes, so two archives of the same build are identical.
 
-The zip is written under a temporary name and renamed into place, so a full
+The zip is written atomically (``fsutil.replacing``), so a full
 disk (or any failed write) leaves ``dist/`` as it was and ends in a
 ``WriteError`` that names the zip and the fix.
 """
@@ -27,6 +27,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from site_build import fsutil
 from site_build.errors import PublishError
 from site_build.publish import publishing
 from site_build.publish.staging import shown, write_error
@@ -44,20 +45,15 @@ def archive(site_dir, dist_dir, *, name: str | None = None) -> Path:
     top = f"{slug(name or build.get('site_name') or 'handbook')}-{build['version']}"
     stamp = _timestamp(build.get("built_at"))
     dest = dist / f"{top}.zip"
-    tmp = dist / f".tmp-{top}-{os.getpid()}.zip"
     try:
         members = _members(site, build, top)
         dist.mkdir(parents=True, exist_ok=True)
-        try:
-            with zipfile.ZipFile(tmp, "w") as zf:
-                for arcname in sorted(members):
-                    _write_member(zf, arcname, members[arcname], stamp)
-            os.replace(tmp, dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with fsutil.replacing(dest, "wb") as handle, zipfile.ZipFile(handle, "w") as zf:
+            for arcname in sorted(members):
+                _write_member(zf, arcname, members[arcname], stamp)
     except OSError as e:
         # A failed write names no file, or the temporary one: either way it is the zip being written.
-        at = dest if e.filename is None or Path(os.fsdecode(e.filename)) == tmp else e.filename
+        at = dest if e.filename is None or fsutil.is_temp(os.fsdecode(e.filename)) else e.filename
         raise write_error(
             f"Archiving {shown(site)}/",
             e,

@@ -13,6 +13,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
+from site_build import fsutil
 from site_build.data.package import Fingerprints
 
 FORMAT = 1
@@ -42,7 +43,11 @@ def input_files(groups: dict[str, list[Path]], root: Path) -> dict[str, dict[str
                 [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
             )
             for p in candidates:
-                if _SKIP_DIRS.intersection(p.parts) or p.suffix in (".pyc", ".tmp") or not _stays_in(p, base):
+                if (
+                    _SKIP_DIRS.intersection(p.parts)
+                    or p.suffix in (".pyc", fsutil.TEMP_SUFFIX)
+                    or not _stays_in(p, base)
+                ):
                     continue
                 files[_key(p, base, root)] = p
         out[group] = dict(sorted(files.items()))

@@ -12,11 +12,11 @@ The publish tree::
 
 Why every step is a rename: a publish may be killed at any instant (CI
 timeouts, SIGKILL). A version folder is copied under a temporary name and
-renamed into place; the lists are written to a temporary file, fsynced and
-``os.replace``d. So the tree always serves a complete state: every version
-listed exists in full. Leftovers of a killed publish (``.tmp-*``,
-``.trash-*``, and version folders a killed prune had already unlisted) are
-removed by the next one, under the lock.
+renamed into place; the lists are replaced atomically (``fsutil``). So the
+tree always serves a complete state: every version listed exists in full.
+Leftovers of a killed publish (temporary files and folders, ``.trash-*``,
+and version folders a killed prune had already unlisted) are removed by the
+next one, under the lock.
 
 A write that fails (a full disk, a quota, a file size limit) ends in a
 ``WriteError`` naming the file; the partial copy is removed and the tree
@@ -25,18 +25,17 @@ still serves what it served before.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_build import fsutil
 from site_build.errors import PublishError, WriteError
-from site_build.publish.staging import copy_tree, fsync_dir, shown, write_error, written_file
+from site_build.publish.staging import shown, write_error, written_file
 from site_build.render import script_json, template
 
 VERSIONS_JSON = "versions.json"
@@ -44,7 +43,7 @@ VERSIONS_JS = "versions.js"
 LOCK_FILE = ".publish.lock"
 PINS_FILE = "pins.txt"
 LATEST = "latest"
-_TMP = ".tmp-"
+_TMP = fsutil.TEMP_PREFIX
 _TRASH = ".trash-"
 
 
@@ -224,55 +223,24 @@ def page_list(version_dir: Path) -> list[str]:
 
 @contextmanager
 def lock(public: Path, *, timeout: float = 60.0):
-    """Hold ``public/.publish.lock`` (flock); wait up to ``timeout`` seconds, then raise PublishError."""
-    path = public / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    """Hold ``public/.publish.lock``; wait up to ``timeout`` seconds, then raise PublishError."""
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise PublishError(_lock_message(path, timeout)) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        # Closing the descriptor releases the flock; the kernel also does so if we are killed.
-        os.close(fd)
+        with fsutil.lock(public / LOCK_FILE, timeout=timeout):
+            yield
+    except fsutil.LockTimeout as e:
+        raise PublishError(
+            f"Another publish is running: {e.path} is locked by pid {e.holder or 'unknown'}; gave up after waiting "
+            f"{timeout:g} s. Wait for it to finish and run publish again (raise the wait with --lock-timeout). The lock "
+            "is released when that process exits, so a leftover lock file is harmless."
+        ) from None
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` via temp file + fsync + rename; return False when it already held them."""
+    """Replace ``path`` with ``data`` atomically and durably; return False when it already held them."""
     if path.is_file() and path.read_bytes() == data:
         return False
-    tmp = path.with_name(f"{_TMP}{path.name}-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    fsutil.atomic_write_bytes(path, data)
     return True
-
-
-def _lock_message(path: Path, timeout: float) -> str:
-    try:
-        holder = path.read_text().strip() or "unknown"
-    except OSError:
-        holder = "unknown"
-    return (
-        f"Another publish is running: {path} is locked by pid {holder}; gave up after waiting {timeout:g} s. "
-        "Wait for it to finish and run publish again (raise the wait with --lock-timeout). The lock is released "
-        "when that process exits, so a leftover lock file is harmless."
-    )
 
 
 def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> str:
@@ -294,7 +262,7 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
         _delete(public, [version], say)
     staging = public / f"{_TMP}{version}-{os.getpid()}"
     try:
-        copy_tree(site, staging)
+        fsutil.copy_tree(site, staging)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise _write_failed(e, site, public, at=written_file(e, staging, dest)) from None
@@ -303,8 +271,7 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
         raise PublishError(
             f"{site}/ changed while it was being published (a build finished meanwhile?). Run publish again."
         )
-    os.rename(staging, dest)
-    fsync_dir(public)
+    fsutil.rename_into_place(staging, dest)
     say(f"copied {site} to {dest}")
     return "published"
 
@@ -312,7 +279,8 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
 def _select(entries: list[dict], keep: int | None, pins: set[str], *, current: str) -> tuple[list[dict], list[dict]]:
     if keep is None:
         return entries, []
-    kept, pruned = [], []
+    kept: list[dict] = []
+    pruned: list[dict] = []
     for i, entry in enumerate(entries):
         (kept if i < keep or entry["version"] in pins or entry["version"] == current else pruned).append(entry)
     return order(kept), pruned
@@ -389,17 +357,14 @@ def _delete(public: Path, versions: list[str], say, *, done: str = "pruned {}") 
         folder = public / version
         if not folder.exists():
             continue
-        trash = public / f"{_TRASH}{version}-{os.getpid()}"
-        os.rename(folder, trash)
-        fsync_dir(public)
-        shutil.rmtree(trash)
+        fsutil.discard(folder, public / f"{_TRASH}{version}-{os.getpid()}")
         say(done.format(version))
 
 
 def _clean_leftovers(public: Path, say) -> None:
     for path in sorted(public.iterdir()):
-        if path.name.startswith((_TMP, _TRASH)):
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+        if path.name.startswith(_TRASH) or fsutil.is_temp(path):
+            fsutil.remove(path)
             say(f"removed {path.name}, left by an interrupted publish")
 
 

@@ -11,20 +11,19 @@ folder is never taken for a leftover, whatever its PID looks like from here
 
 A write that fails (a full disk, a quota, a file size limit) ends in a
 ``WriteError`` that names the file and the fix, with the partial build removed.
-``copy_tree`` and ``fsync_dir`` are the durable copies publishing renames into place.
+The renames, the flock and the durable copies are ``site_build.fsutil``'s.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import logging
 import os
 import re
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from site_build import fsutil
 from site_build.errors import WriteError, os_cause
 
 log = logging.getLogger("handbook.output")
@@ -49,14 +48,14 @@ def staged(dest: str | os.PathLike):
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(dest)
-        _remove(staging)
-        with _claimed(staging):
+        fsutil.remove(staging)
+        with fsutil.claimed(staging):
             try:
                 yield staging
             except BaseException:
-                _remove(staging)
+                fsutil.remove(staging)
                 raise
-            swap_in(staging, dest)
+            fsutil.swap_in(staging, dest)
     except OSError as e:
         raise write_error(
             f"Building into {shown(dest)}/",
@@ -65,16 +64,6 @@ def staged(dest: str | os.PathLike):
             kept="The partial build was removed.",
             elsewhere="build on another disk with --site-dir DIR",
         ) from None
-
-
-def swap_in(staging: Path, dest: Path) -> None:
-    """Replace ``dest`` with ``staging``: rename the old one aside, rename the new one in, then delete the old."""
-    old = dest.with_name(f"{dest.name}.old-{os.getpid()}")
-    _remove(old)
-    if dest.exists():
-        os.rename(dest, old)
-    os.rename(staging, dest)
-    _remove(old)
 
 
 def remove_leftovers(dest: str | os.PathLike) -> list[Path]:
@@ -87,13 +76,13 @@ def remove_leftovers(dest: str | os.PathLike) -> list[Path]:
     removed = []
     for path in sorted(dest.parent.glob(f"{dest.name}.*-*")):
         match = _LEFTOVER.fullmatch(path.name[len(dest.name) :])
-        if not match or not _abandoned(path, int(match.group(2))):
+        if not match or not fsutil.abandoned(path, int(match.group(2))):
             continue
         if match.group(1) == "old" and not dest.exists():
-            os.rename(path, dest)
+            fsutil.rename_into_place(path, dest)
             log.info("restored %s from %s, left by a build killed while swapping it in", shown(dest), path.name)
             continue
-        _remove(path)
+        fsutil.remove(path)
         removed.append(path)
         log.info("removed %s, left by an interrupted build", path.name)
     return removed
@@ -102,7 +91,7 @@ def remove_leftovers(dest: str | os.PathLike) -> list[Path]:
 def write_error(action: str, error: OSError, *, at: str | os.PathLike | None, kept: str, elsewhere: str) -> WriteError:
     """A WriteError: ``action`` failed at ``at`` (a file, when known), the cause, what was kept, and the fix."""
     where = f" at {shown(at)}" if at else ""
-    fix = _FIXES.get(error.errno) or f"check that you may write {shown(at) if at else 'there'}"
+    fix = _FIXES.get(error.errno or 0) or f"check that you may write {shown(at) if at else 'there'}"
     return WriteError(f"{action} failed{where}: {os_cause(error)}. {kept}\nFix: {fix}, or {elsewhere}.")
 
 
@@ -113,95 +102,6 @@ def shown(path: str | os.PathLike) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def copy_tree(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst``, then fsync every file and folder, so the rename publishes data that is on disk.
-
-    Copying everything first and syncing afterwards lets the kernel write back
-    in bulk: several times faster here than syncing each file as it is written.
-    """
-    try:
-        shutil.copytree(src, dst, copy_function=_copy_file)
-    except _CopyFailed as failed:
-        raise failed.error from None
-    for root, _dirs, files in os.walk(dst):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(root))
-
-
-class _CopyFailed(Exception):
-    """Carries an OSError out of shutil.copytree, which would collect it and go on copying into a full disk."""
-
-    def __init__(self, error: OSError):
-        super().__init__(error)
-        self.error = error
-
-
-def _copy_file(src: str, dst: str) -> None:
-    try:
-        shutil.copyfile(src, dst)
-    except OSError as e:
-        if not (e.filename2 or e.filename):
-            e.filename2 = dst  # a failed write() names no file
-        raise _CopyFailed(e) from None
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def _claimed(staging: Path):
-    """Create ``staging`` and hold an flock on it until the block ends (the kernel drops it if we are killed)."""
-    staging.mkdir()
-    fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _abandoned(path: Path, pid: int) -> bool:
-    """True when no live build owns ``path``: its PID is not running and nobody holds its flock.
-
-    Both must hold. The PID alone could belong to a build in another PID
-    namespace; the flock alone is not yet taken in the instant after a build
-    creates its folder. A leftover whose PID was reused waits for that process to end.
-    """
-    if _running(pid):
-        return False
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return False  # gone meanwhile, or not a folder: not ours to remove
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def written_file(error: OSError, staging: Path, dest: Path) -> Path | None:
@@ -215,10 +115,3 @@ def written_file(error: OSError, staging: Path, dest: Path) -> Path | None:
         return dest / path.relative_to(staging)
     except ValueError:
         return path
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from site_build.data.store import NO_STORE, Store
+
 PREFIX = "assets/handbook"
 STYLESHEETS = [
     f"{PREFIX}/stylesheets/handbook.css",
@@ -33,13 +35,13 @@ def static_files() -> dict[str, bytes]:
     return {rel: root.joinpath(rel).read_bytes() for rel in _STATIC}
 
 
-def write(site_dir: Path, *, charts: bool, cache_dir: Path | None = None) -> list[str]:
+def write(site_dir: Path, *, charts: bool, store: Store = NO_STORE) -> list[str]:
     """Write the engine's assets into ``site_dir``; return the relative paths written."""
     files = static_files()
     if charts:
         from site_build.views.charts import runtime_files
 
-        files.update(runtime_files(cache_dir))
+        files.update(runtime_files(store))
     written = []
     for rel, data in sorted(files.items()):
         dest = Path(site_dir) / PREFIX / rel

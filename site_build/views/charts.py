@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import altair as alt
 from markupsafe import Markup
 
 from site_build.data.result import QueryResult
+from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError, MacroError, suggest
 from site_build.formats import FORMATS, format_period, format_value
 from site_build.render import fragment
@@ -94,27 +94,27 @@ def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:
     return chart.properties(description=spec.description or spec.title, height=spec.height)
 
 
-def declared_spec(spec: ChartSpec, result: QueryResult, *, cache_dir: Path | None = None) -> dict:
+def declared_spec(spec: ChartSpec, result: QueryResult, *, store: Store = NO_STORE) -> dict:
     """The normalised Vega-Lite spec of a declarative chart: ``to_spec(build_chart(...))``.
 
     Altair takes about 70 ms to build and validate one chart, most of a warm
-    build's chart time, so with ``cache_dir`` the spec is kept as
-    ``charts/<sha256>.json``, keyed by the declaration, the data, the library
-    versions and the source of the modules that shape the spec.
+    build's chart time, so the spec is kept in the store's "specs" namespace,
+    keyed by the declaration, the data, the library versions and the source of
+    the modules that shape the spec.
     """
-    blob = json.dumps(
-        [alt.__version__, _shaping_source_hash(), dataclasses.asdict(spec), result.to_json()],
-        ensure_ascii=False,
-        sort_keys=True,
-        default=str,
-    )
-    name = hashlib.sha256(blob.encode()).hexdigest() + ".json"
-    cached = vega.read_cache(cache_dir, name)
+    key = Store.key(alt.__version__, _shaping_source_hash(), dataclasses.asdict(spec), result.to_json())
+    cached = store.get_json("specs", key, _spec_object)
     if cached is not None:
-        return json.loads(cached)
+        return cached
     built = to_spec(build_chart(spec, result), description=spec.description or spec.title)
-    vega.write_cache(cache_dir, name, json.dumps(built, ensure_ascii=False, sort_keys=True))
+    store.put_json("specs", key, built, sort_keys=True)
     return built
+
+
+def _spec_object(value) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError("a cached chart spec is not an object")
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -145,10 +145,10 @@ def render_spec(
     title: str,
     description: str | None = None,
     sources: list[tuple[str, str]] = (),
-    cache_dir: Path | None = None,
+    store: Store = NO_STORE,
 ) -> Markup:
     """``render_chart`` for a spec already normalised by ``to_spec`` (or ``declared_spec``)."""
-    svg = vega.static_svg(spec, chart_id=chart_id, cache_dir=cache_dir)
+    svg = vega.static_svg(spec, chart_id=chart_id, store=store)
     return fragment(
         "chart.html",
         chart_id=chart_id,

@@ -7,19 +7,16 @@ bundle, served from the site, never a CDN.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import vl_convert
 
+from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
 from site_build.formats import WHOLE, Rule, vega_expr
 
@@ -90,51 +87,47 @@ def normalise(spec: dict, *, description: str | None = None) -> dict:
     return spec
 
 
-def static_svg(spec: dict, *, chart_id: str, cache_dir: Path | None = None) -> str:
+def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE) -> str:
     """Return the chart drawn as SVG by vl-convert, ids prefixed so several can share a page.
 
-    Rendered once per distinct spec: cached as ``cache_dir/charts/<sha256>.svg``.
+    Rendered once per distinct spec: kept in the store's "svgs" namespace.
     """
     fixed = dict(spec)
     if fixed.get("width") == "container":
         fixed["width"] = STATIC_WIDTH
     text = json.dumps(fixed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    key = hashlib.sha256(f"{vl_convert.__version__}\n{text}".encode()).hexdigest()
-    svg = read_cache(cache_dir, f"{key}.svg")
+    key = Store.key(vl_convert.__version__, text)
+    svg = store.get_text("svgs", key)
     if svg is None:
         started = time.perf_counter()
         svg = _convert(fixed, text)
-        write_cache(cache_dir, f"{key}.svg", svg)
+        store.put_text("svgs", key, svg)
         log.debug("chart svg %s [fresh] %.0f ms", chart_id, (time.perf_counter() - started) * 1000)
     else:
         log.debug("chart svg %s [cached]", chart_id)
     return _prefix_ids(svg, f"chart-{chart_id}-")
 
 
-def runtime_files(cache_dir: Path | None = None) -> dict[str, bytes]:
+def runtime_files(store: Store = NO_STORE) -> dict[str, bytes]:
     """Files the chart pages load, relative to the site's ``assets/handbook/`` folder.
 
-    Bundling the Vega runtime takes vl-convert over a second, so with
-    ``cache_dir`` the bundle is kept there, keyed by the library versions.
+    Bundling the Vega runtime takes vl-convert over a second, so the bundle is
+    kept in the store's "bundles" namespace, keyed by the library versions.
     """
     root = resources.files("site_build.views").joinpath("assets")
     return {
-        "javascripts/vega.js": _cached_bundle(cache_dir) if cache_dir else _bundle(),
+        "javascripts/vega.js": _cached_bundle(store),
         "javascripts/charts.js": root.joinpath("javascripts/charts.js").read_bytes(),
         "stylesheets/charts.css": root.joinpath("stylesheets/charts.css").read_bytes(),
     }
 
 
-def _cached_bundle(cache_dir: Path) -> bytes:
-    key = f"vl-convert-{vl_convert.__version__}-vega-lite-{_vl_version()}"
-    path = Path(cache_dir) / "runtime" / f"{key}.js"
-    if path.is_file():
-        return path.read_bytes()
-    data = _bundle()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _cached_bundle(store: Store) -> bytes:
+    key = Store.key("vl-convert", vl_convert.__version__, "vega-lite", _vl_version())
+    data = store.get_bytes("bundles", key)
+    if data is None:
+        data = _bundle()
+        store.put_bytes("bundles", key, data)
     return data
 
 
@@ -176,24 +169,3 @@ def _prefix_ids(svg: str, prefix: str) -> str:
         svg = svg.replace(f'href="#{old}"', f'href="#{prefix}{old}"')
     # vega-embed's live SVG is the one tests and scripts look for as svg.marks
     return svg.replace('class="marks"', 'class="hb-chart__svg"', 1)
-
-
-def read_cache(cache_dir: Path | None, name: str) -> str | None:
-    """The text cached as ``cache_dir/charts/<name>``, or None."""
-    if cache_dir is None:
-        return None
-    path = Path(cache_dir) / "charts" / name
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def write_cache(cache_dir: Path | None, name: str, text: str) -> None:
-    """Cache ``text`` as ``cache_dir/charts/<name>`` (nothing without a cache folder)."""
-    if cache_dir is None:
-        return
-    folder = Path(cache_dir) / "charts"
-    folder.mkdir(parents=True, exist_ok=True)
-    # write-then-rename: a concurrent build never reads half a file
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, folder / name)
