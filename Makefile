@@ -16,7 +16,7 @@ export NO_MKDOCS_2_WARNING := 1
 help:
 	@echo "make build    validate data/ and build the handbook into site/"
 	@echo "make test     lint, then run the whole test suite (installs Chromium via apt-get if missing)"
-	@echo "make lint     ruff check, ruff format --check"
+	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make lock     re-resolve the dependencies from pyproject.toml into $(CONSTRAINTS)"
 	@echo "make serve    live preview at http://127.0.0.1:8000"
 	@echo "make bench    run the benchmarks in bench/ and print ratios"
@@ -45,6 +45,7 @@ lock:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 validate: venv
 	$(BIN)/handbook validate

@@ -141,6 +141,7 @@ def build(config_file, site_dir, strict, verbose, as_json):
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from site_build.mkdocs.plugin import HandbookPlugin
     from site_build.publish.staging import staged
 
     _setup_logging(verbose)
@@ -150,7 +151,8 @@ def build(config_file, site_dir, strict, verbose, as_json):
         with staged(dest) as staging:
             config = load_config(str(config_file), strict=strict, site_dir=str(staging))
             mkdocs_build(config)
-            manifest = config.plugins["handbook"].manifest if "handbook" in config.plugins else None
+            plugin = config.plugins.get("handbook")
+            manifest = plugin.manifest if isinstance(plugin, HandbookPlugin) else None
     except (MkDocsException, WriteError, SystemExit) as e:
         # mkdocs-macros calls exit() on a template error it has already logged.
         # WriteError: an OSError (a full disk) while writing the staging folder, which staged() removed.
@@ -233,7 +235,10 @@ def validate(config_file, data_dir, as_json, errors_per_type):
     show = not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(package.resources), label="Validating", file=sys.stderr, hidden=not show) as bar:
         report = run_validation(
-            package, errors_per_type=errors_per_type, progress=lambda name, done, total: bar.update(1, name)
+            package,
+            errors_per_type=errors_per_type,
+            # click types the shown item after length's int; it prints any item
+            progress=lambda name, done, total: bar.update(1, name),  # type: ignore[arg-type]
         )
     click.echo(report.dumps() if as_json else report.to_text())
     sys.exit(0 if report.valid else 1)
@@ -291,7 +296,9 @@ def publish(config_file, site_dir, public_dir, keep, pins_file, lock_timeout, as
         return
     message = {
         "published": f"Published {result.version} in {public_dir}/",
-        "unchanged": f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do.",
+        "unchanged": (
+            f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do."
+        ),
     }[result.status]
     click.secho(message, fg="green", err=True)
     if result.pruned:

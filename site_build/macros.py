@@ -224,8 +224,8 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
     name, spec, store = source.name, source.spec, session.store
     limit = session.settings.table_max_rows * 50
     result = session.engine.query(source.sql, params, limit=limit, label=f"chart {name}" if name else None)
-    chart_id = spec.get("id") or name
-    title = spec.get("title") or chart_id
+    chart_id = str(spec.get("id") or name or "chart")
+    title = str(spec.get("title") or chart_id)
     description = spec.get("description") or f"{title}（{len(result)} 行数据）"
     if source.function is not None:
         vega_lite = charts.to_spec(source.function(result), description=description)

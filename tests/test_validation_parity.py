@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_build.data.header import read_header
 from site_build.data.package import DataPackage
-from site_build.data.validation import _read_header, gate, validate
+from site_build.data.validation import gate, validate
 from site_build.errors import DataInvalid
 from tests.parity import engine_verdict, frictionless_verdict, write_package
 
@@ -139,7 +140,7 @@ def test_semicolon_csv_without_dialect_is_read_as_frictionless_sniffs_it():
 def test_bom_file_stays_on_the_duckdb_path():
     package = DataPackage.load(PACKAGES / "encoding-bom")
     descriptor = frictionless.Package(str(package.descriptor_path))
-    table = _read_header(package.resource("data"), descriptor.get_resource("data"), "r0")
+    table = read_header(package.resource("data"), descriptor.get_resource("data"), "r0")
     assert table.fallback is None
     assert _flat("encoding-bom") == [["type-error", 3, "amount", "amount = 'x' is not a valid number"]]
 

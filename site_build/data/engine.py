@@ -144,7 +144,8 @@ class QueryEngine:
                 self._con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {table}")
             except duckdb.Error as e:
                 raise QueryError(
-                    f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to find the bad rows."
+                    f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to "
+                    "find the bad rows."
                 ) from None
             self._materialized.add(name)
             log.info("load %s into DuckDB %.0f ms", resource.relpath, (time.perf_counter() - start) * 1000)
@@ -160,7 +161,8 @@ class QueryEngine:
             total = self._run(sql, f"SELECT count(*) FROM ({sql}) AS _q", params)[0][0][0]
             raise RowLimitError(
                 f"Query returned {total} rows, more than the limit of {limit}.\nSQL: {_short(sql, 200)}\n"
-                f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page really needs every row."
+                f"Fix: aggregate further, add ORDER BY … LIMIT {limit}, or pass limit={total} if the page "
+                "really needs every row."
             )
         return QueryResult(columns, types, rows, sql, self.resources_read(sql))
 
@@ -172,7 +174,7 @@ class QueryEngine:
                 rel = self._con.execute(statement, params or None)
                 return rel.fetchall(), rel.description
         except duckdb.Error as e:
-            if deadline.expired and isinstance(e, duckdb.InterruptException):
+            if deadline.expired and isinstance(e, duckdb.InterruptException) and self.timeout is not None:
                 raise QueryError(timeout_message(_short(sql, 200), self.timeout)) from None
             raise QueryError(_describe(e, sql)) from None
 
@@ -197,7 +199,7 @@ def view_sql(resource: Resource) -> str:
     for f in resource.fields:
         custom = f.type in ("date", "datetime") and f.format not in (None, "default", "any")
         columns[f.name] = "VARCHAR" if custom else f.sql_type
-        if custom:
+        if custom and f.format:
             select.append(f"CAST(strptime({ident(f.name)}, {literal(f.format)}) AS {f.sql_type}) AS {ident(f.name)}")
         else:
             select.append(ident(f.name))
@@ -249,11 +251,11 @@ def _steady_floats(rows: list[tuple], types: list[str]) -> list[tuple]:
         return rows
     out = []
     for row in rows:
-        row = list(row)
+        values = list(row)
         for i in floats:
-            if row[i] is not None and row[i] == row[i]:
-                row[i] = float(f"{row[i]:.12g}")
-        out.append(tuple(row))
+            if values[i] is not None and values[i] == values[i]:
+                values[i] = float(f"{values[i]:.12g}")
+        out.append(tuple(values))
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from site_build.data import untrusted
+from site_build.data import untrusted, untrusted_yaml
 from site_build.data.package import DataPackage
 from site_build.errors import CatalogueError, suggest
 
@@ -242,7 +242,7 @@ def _read_yaml(path: Path):
         raise CatalogueError(f"{_rel(path)}: cannot read: {e.strerror}. Check that it is a readable file.") from None
     # Notepad and Excel write a byte-order mark; YAML allows it
     text = untrusted.decode(raw, _rel(path), CatalogueError, bom=True)
-    node, data = untrusted.load_yaml(text, _rel(path), CatalogueError)
+    node, data = untrusted_yaml.load_yaml(text, _rel(path), CatalogueError)
     return node, {} if data is None else data
 
 

@@ -53,7 +53,8 @@ def install(env) -> Registrar:
     macros = getattr(plugin, "macros", None)
     if macros is None:
         raise PluginError(
-            "macros/: the handbook plugin is not active. In mkdocs.yml list '- handbook' under plugins before '- macros', "
+            "macros/: the handbook plugin is not active. In mkdocs.yml list '- handbook' under plugins "
+            "before '- macros', "
             "and keep 'enabled: true'."
         )
     for name, method_name in NAMES.items():

@@ -50,21 +50,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             return config
         forward_to(log)
         self._close()
-        root = Path(config.config_file_path).parent
         settings = handbook_config.settings(self.config, config.config_file_path)
         try:
             today, user_epoch = _today(), _user_epoch()
             session = self.session = Session.open(settings, today=today)
-            groups = manifest.input_files(
-                {
-                    "content": [Path(config.docs_dir)],
-                    "data": [settings.data_dir],
-                    # The engine's own code and templates count as configuration: a new engine is a new version.
-                    "config": [Path(config.config_file_path), root / "macros", Path(__file__).parent.parent],
-                },
-                root,
-            )
-            self.inputs, self.prints = manifest.fingerprint(groups, session.engine.fingerprints)
+            self.inputs, self.prints = _fingerprint(config, settings, session)
         except HandbookError as e:
             self._close()
             raise PluginError(str(e)) from None
@@ -93,11 +83,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(str(e)) from None
         catalogue = self.macros.session.catalogue
         for page in generated:
-            if files.get_file_from_path(page.path) is not None:
-                raise PluginError(
-                    f"{os.path.relpath(catalogue.path)}: page template '{page.template_id}' would make {page.path}, "
-                    f"which already exists in {os.path.relpath(config.docs_dir)}/. Change the template's path or rename the page."
-                )
+            _refuse_overwrite(files, page, catalogue.path, config.docs_dir)
             files.append(File.generated(config, page.path, content=page.content))
         self.rows = {page.path: page.row for page in generated}
         if config.nav:
@@ -131,7 +117,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         html, removed = unsafe_urls(html)
         for url in removed:
             log.warning(
-                "%s: removed the link target %r: a handbook page links only to http(s), mailto and relative URLs. Fix the link, or the data value it came from.",
+                "%s: removed the link target %r: a handbook page links only to http(s), mailto and relative "
+                "URLs. Fix the link, or the data value it came from.",
                 page.file.src_uri,
                 url[:80],
             )
@@ -162,14 +149,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         except HandbookError as e:
             raise PluginError(str(e)) from None
         site = Path(config.site_dir)
-        assets.write(site, charts=bool(session.pages_with_charts), store=session.store)
-        offline.install_polyfill(site)
-        for page, urls in offline.external_references_in_site(site).items():
-            log.warning(
-                "%s loads %s from another host; the site must work with no network. Vendor the file or remove it.",
-                page,
-                ", ".join(urls),
-            )
+        _write_assets(site, session)
         self.manifest = manifest.manifest(
             site_name=config.site_name,
             as_of=session.as_of,
@@ -203,27 +183,60 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.session = self.macros = None
 
 
+def _fingerprint(config, settings, session: Session) -> tuple[dict, dict]:
+    root = Path(config.config_file_path).parent
+    groups = manifest.input_files(
+        {
+            "content": [Path(config.docs_dir)],
+            "data": [settings.data_dir],
+            # The engine's own code and templates count as configuration: a new engine is a new version.
+            "config": [Path(config.config_file_path), root / "macros", Path(__file__).parent.parent],
+        },
+        root,
+    )
+    return manifest.fingerprint(groups, session.engine.fingerprints)
+
+
+def _refuse_overwrite(files, page, catalogue_path: Path, docs_dir: str) -> None:
+    if files.get_file_from_path(page.path) is not None:
+        raise PluginError(
+            f"{os.path.relpath(catalogue_path)}: page template '{page.template_id}' would make {page.path}, "
+            f"which already exists in {os.path.relpath(docs_dir)}/. Change the template's path or rename the page."
+        )
+
+
+def _write_assets(site: Path, session: Session) -> None:
+    """The chart runtime and the vendored polyfill; then a warning for anything still loaded from another host."""
+    assets.write(site, charts=bool(session.pages_with_charts), store=session.store)
+    offline.install_polyfill(site)
+    for page, urls in offline.external_references_in_site(site).items():
+        log.warning(
+            "%s loads %s from another host; the site must work with no network. Vendor the file or remove it.",
+            page,
+            ", ".join(urls),
+        )
+
+
 class _Epoch:
     """SOURCE_DATE_EPOCH pinned for one build and put back as it was, so the next build pins its own."""
 
-    _unset = object()
-
     def __init__(self):
-        self.saved = self._unset
+        self.pinned = False
+        self.saved: str | None = None
 
     def pin(self, when: dt.datetime) -> None:
-        if self.saved is self._unset:
-            self.saved = os.environ.get("SOURCE_DATE_EPOCH")
+        if not self.pinned:
+            self.pinned, self.saved = True, os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
 
     def restore(self) -> None:
-        if self.saved is self._unset:
+        if not self.pinned:
             return
         if self.saved is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = self.saved
-        self.saved = self._unset
+        self.pinned, self.saved = False, None
 
 
 def _published(publish_dir: Path | None, version: str) -> Published:
@@ -265,7 +278,7 @@ def _nav_with_generated(nav: list, paths: list[str]) -> list:
             if isinstance(item, dict):
                 item = {title: insert(value) if isinstance(value, list) else value for title, value in item.items()}
             out.append(item)
-            out.extend(after.get(_nav_page(item), []))
+            out.extend(after.get(_nav_page(item) or "", []))
         return out
 
     return insert(nav)

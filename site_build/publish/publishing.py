@@ -230,7 +230,8 @@ def lock(public: Path, *, timeout: float = 60.0):
     except fsutil.LockTimeout as e:
         raise PublishError(
             f"Another publish is running: {e.path} is locked by pid {e.holder or 'unknown'}; gave up after waiting "
-            f"{timeout:g} s. Wait for it to finish and run publish again (raise the wait with --lock-timeout). The lock "
+            f"{timeout:g} s. Wait for it to finish and run publish again (raise the wait with "
+            "--lock-timeout). The lock "
             "is released when that process exits, so a leftover lock file is harmless."
         ) from None
 
@@ -254,9 +255,11 @@ def _place(site: Path, public: Path, build: dict, entries: list[dict], say) -> s
             return "unchanged" if listed else "published"
         if listed:
             raise PublishError(
-                f"Version {version} is already published in {dest} from different inputs (fingerprint {str(theirs)[:12]}… "
+                f"Version {version} is already published in {dest} from different inputs (fingerprint "
+                f"{str(theirs)[:12]}… "
                 f"there, {build['fingerprint']['combined'][:12]}… in {site}/build.json). Published versions are never "
-                f"rewritten: rebuild so the version id reflects the inputs, or delete {dest} and its versions.json entry by hand."
+                f"rewritten: rebuild so the version id reflects the inputs, or delete {dest} and its "
+                "versions.json entry by hand."
             )
         # Not listed: a leftover of a publish or prune that was killed; it was never served.
         _delete(public, [version], say)

@@ -119,10 +119,10 @@ def _sparkline(kv: KPIValue) -> dict | None:
     span = (hi - lo) or 1.0
     n = max(len(kv.history) - 1, 1)
     coords = [(round(i * 120 / n, 1), round(26 - (v - lo) / span * 24, 1)) for i, v in points]
-    fmt = {"digits": kv.kpi.digits}
+    fmt, digits = kv.kpi.format, kv.kpi.digits
     return {
         "points": " ".join(f"{x},{y}" for x, y in coords),
         "last": coords[-1],
         "count": len(kv.history),
-        "summary": f"最低 {format_value(lo, kv.kpi.format, **fmt)}，最高 {format_value(hi, kv.kpi.format, **fmt)}",
+        "summary": f"最低 {format_value(lo, fmt, digits=digits)}，最高 {format_value(hi, fmt, digits=digits)}",
     }

@@ -13,10 +13,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 from markupsafe import Markup
@@ -45,8 +46,9 @@ class ChartSpec:
 
     id: str
     title: str
-    x: str | None = None
-    y: str | None = None
+    #: columns of the query result; empty means not given, which _check_spec refuses
+    x: str = ""
+    y: str = ""
     mark: str = "line"
     description: str | None = None
     color: str | None = None
@@ -144,7 +146,7 @@ def render_spec(
     chart_id: str,
     title: str,
     description: str | None = None,
-    sources: list[tuple[str, str]] = (),
+    sources: Sequence[tuple[str, str]] = (),
     store: Store = NO_STORE,
 ) -> Markup:
     """``render_chart`` for a spec already normalised by ``to_spec`` (or ``declared_spec``)."""
@@ -329,7 +331,7 @@ def _encoding(spec: ChartSpec, x_type, y_type, color_type, grain, texts, whole: 
 
 
 def _channel(column: str, type_: str, fmt: str | None, grain: str | None, *, whole: bool = False) -> dict:
-    channel = {"field": _field(column), "type": type_, "title": column}
+    channel: dict[str, Any] = {"field": _field(column), "type": type_, "title": column}
     if type_ == "temporal":
         channel["scale"] = {"type": "utc"}
         channel["axis"] = vega.time_axis(grain)
@@ -356,7 +358,8 @@ def _refuse_urls(node, key: str | None = None) -> None:
         if key == "data" and "url" in node:
             raise ChartError(
                 f"The chart loads its data from a URL ({node['url']!r}). Under file:// the browser blocks that, "
-                "so the chart would be empty. Pass the rows themselves: alt.Chart(alt.InlineData(values=result.records()))."
+                "so the chart would be empty. Pass the rows themselves: "
+                "alt.Chart(alt.InlineData(values=result.records()))."
             )
         for k, v in node.items():
             _refuse_urls(v, k)

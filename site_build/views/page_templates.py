@@ -82,25 +82,32 @@ def _pages_of(catalogue: Catalogue, engine: Engine, definition: PageDef, docs_di
     _check_output_path(where, definition.path, docs_dir)
     if not template.is_file():
         raise CatalogueError(
-            f"{where}: template {definition.template} not found in {os.path.relpath(docs_dir)}/. Create it, and list its folder under exclude_docs in mkdocs.yml so it is not built as a page of its own."
+            f"{where}: template {definition.template} not found in {os.path.relpath(docs_dir)}/. Create it, "
+            "and list its folder under exclude_docs in mkdocs.yml so it is not built as a page of its own."
         )
     text = template.read_text(encoding="utf-8")
     sql = catalogue.query(definition.query).sql if definition.query else definition.sql
+    if not sql:
+        raise CatalogueError(f"{where}: give it the rows to make pages from, as query: NAME or sql: SELECT ….")
     result = engine.query(sql, label=f"pages {definition.id}", limit=MAX_PAGES)
     if "slug" not in result.columns:
         raise CatalogueError(
-            f"{where}: its query must return a 'slug' column (used in path '{definition.path}'). Columns: {', '.join(result.columns)}."
+            f"{where}: its query must return a 'slug' column (used in path '{definition.path}'). Columns: "
+            f"{', '.join(result.columns)}."
         )
-    pages, seen = [], {}
+    pages: list = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(result.records(), start=1):
         slug = row["slug"]
         if not isinstance(slug, str) or not SLUG.fullmatch(slug):
             raise CatalogueError(
-                f"{where}: row {number} has slug {slug!r}; a slug becomes a file name, so use lower-case letters, digits, '-' and '_' (for example 'tmall')."
+                f"{where}: row {number} has slug {slug!r}; a slug becomes a file name, so use lower-case "
+                "letters, digits, '-' and '_' (for example 'tmall')."
             )
         if slug in seen:
             raise CatalogueError(
-                f"{where}: rows {seen[slug]} and {number} both have slug '{slug}'. Make the slug unique, for example with GROUP BY."
+                f"{where}: rows {seen[slug]} and {number} both have slug '{slug}'. Make the slug unique, for "
+                "example with GROUP BY."
             )
         seen[slug] = number
         title = str(row.get("title") or slug)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from markupsafe import Markup
 
@@ -21,7 +22,7 @@ PAGES_SLOT = re.compile(r"<!--hb-kpi-pages:([a-z][a-z0-9_]*)-->")
 
 def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext) -> Markup:
     """Every KPI in watch or alert, worst first, with its play and chapter link."""
-    items = []
+    items: list[dict[str, Any]] = []
     for kv in sorted(values, key=lambda kv: (SEVERITY[kv.status], kv.kpi.id)):
         if kv.status not in ("watch", "alert"):
             continue

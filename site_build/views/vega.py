@@ -20,6 +20,8 @@ from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
 from site_build.formats import WHOLE, Rule, vega_expr
 
+# The package's stub leaves __version__ out.
+_VL_CONVERT: str = vl_convert.__version__  # type: ignore[attr-defined]
 log = logging.getLogger("handbook.charts")
 
 #: width of the static fallback; its viewBox lets CSS scale it to the column
@@ -96,7 +98,7 @@ def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE) -> str:
     if fixed.get("width") == "container":
         fixed["width"] = STATIC_WIDTH
     text = json.dumps(fixed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    key = Store.key(vl_convert.__version__, text)
+    key = Store.key(_VL_CONVERT, text)
     svg = store.get_text("svgs", key)
     if svg is None:
         started = time.perf_counter()
@@ -123,7 +125,7 @@ def runtime_files(store: Store = NO_STORE) -> dict[str, bytes]:
 
 
 def _cached_bundle(store: Store) -> bytes:
-    key = Store.key("vl-convert", vl_convert.__version__, "vega-lite", _vl_version())
+    key = Store.key("vl-convert", _VL_CONVERT, "vega-lite", _vl_version())
     data = store.get_bytes("bundles", key)
     if data is None:
         data = _bundle()
@@ -136,9 +138,11 @@ def _bundle() -> bytes:
     # The bundle declares top-level consts (`const n = …`); wrapped in a function
     # they cannot collide with another script's globals. Its last lines assign
     # window.vegaEmbed, window.vega and window.vegaLite.
-    versions = f"vega {vl_convert.get_vega_version()}, vega-lite {_vl_version()}, vega-embed {vl_convert.get_vega_embed_version()}"
-    head = f"/* {versions}, bundled by vl-convert {vl_convert.__version__}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
-    body = vl_convert.javascript_bundle(vl_version=_vl_version())
+    vega, embed = vl_convert.get_vega_version(), vl_convert.get_vega_embed_version()
+    versions = f"vega {vega}, vega-lite {_vl_version()}, vega-embed {embed}, bundled by vl-convert {_VL_CONVERT}"
+    head = f"/* {versions}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
+    # The stub marks snippet required; left out, the bundle assigns the window globals we use.
+    body = vl_convert.javascript_bundle(vl_version=_vl_version())  # type: ignore[call-arg]
     return (head + "(function () {\n" + body + "\n})();\n").encode()
 
 
@@ -158,7 +162,8 @@ def _convert(spec: dict, text: str) -> str:
     except ValueError as error:
         cause = " ".join(line.strip() for line in str(error).splitlines()[:2])
         raise ChartError(
-            f"vl-convert could not draw the chart: {cause}\nSpec: {text[:300]}…\nFix: check the chart's encodings against the Vega-Lite docs."
+            f"vl-convert could not draw the chart: {cause}\nSpec: {text[:300]}…\nFix: check the chart's "
+            "encodings against the Vega-Lite docs."
         ) from error
 
 
