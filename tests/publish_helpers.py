@@ -33,6 +33,7 @@ _PAGE = """<!DOCTYPE html>
 </head><body>
 <header class="md-header"><nav class="md-header__inner md-grid"><div class="md-header__title"><div class="md-header__ellipsis"><div class="md-header__topic"><span class="md-ellipsis">{site}</span></div></div></div></nav></header>
 <main><h1>{title}</h1><p class="hb-stamp">版本 <code>{version}</code></p>{links}{filler}</main>
+<script src="{root}{assets}/javascripts/page.js"></script>
 <script src="{root}{assets}/javascripts/versions.js"></script>
 </body></html>
 """
@@ -91,6 +92,7 @@ def make_site(
         path = dest / page
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
+    _copy_asset("javascripts/page.js", dest)
     _copy_asset("javascripts/versions.js", dest)
     _copy_asset("stylesheets/versions.css", dest)
     build = {

@@ -18,12 +18,14 @@ STYLESHEETS = [
     f"{PREFIX}/stylesheets/versions.css",
 ]
 # versions.js finds the site root by stripping its own path from its src: keep the path.
-SCRIPTS = [f"{PREFIX}/javascripts/handbook.js", f"{PREFIX}/javascripts/versions.js"]
+# page.js first: handbook.js and versions.js run their init through it.
+SCRIPTS = [f"{PREFIX}/javascripts/{name}.js" for name in ("page", "handbook", "versions")]
 CHART_SCRIPTS = [f"{PREFIX}/javascripts/vega.js", f"{PREFIX}/javascripts/charts.js"]
 _STATIC = (
     "stylesheets/handbook.css",
     "stylesheets/charts.css",
     "stylesheets/versions.css",
+    "javascripts/page.js",
     "javascripts/handbook.js",
     "javascripts/versions.js",
 )

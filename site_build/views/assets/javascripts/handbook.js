@@ -42,18 +42,5 @@
     });
   }
 
-  // Runs init on every page: with Material's instant navigation each page load
-  // emits on document$; without it, once the document is ready. versions.js
-  // (loaded after this file) uses it too.
-  function onPage(init) {
-    if (window.document$ && typeof window.document$.subscribe === "function") {
-      window.document$.subscribe(init);
-    } else if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", init);
-    } else {
-      init();
-    }
-  }
-  window.handbookOnPage = onPage;
-  onPage(init);
+  window.handbookOnPage(init);  // page.js, loaded first
 })();

@@ -136,5 +136,5 @@
     });
   }
 
-  window.handbookOnPage(init);  // defined by handbook.js, which loads first
+  window.handbookOnPage(init);  // page.js, loaded first
 })();
