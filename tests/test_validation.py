@@ -174,6 +174,25 @@ def test_cache_reuses_verdict_until_file_changes(tmp_path):
     assert third.flatten(["type", "row"]) == [["foreign-key", 6]]
 
 
+def test_an_unchanged_package_reuses_the_whole_report(tmp_path):
+    shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
+    store = Store(tmp_path / "cache")
+    first = validate(DataPackage.load(tmp_path / "pkg"), store=store, errors_per_type=5)
+    assert len(store.entries("reports")) == 1
+    again = validate(DataPackage.load(tmp_path / "pkg"), store=store, errors_per_type=5)
+    assert not again.valid
+    assert again.to_json()["groups"] == first.to_json()["groups"]
+    assert again.stats["rows"] == first.stats["rows"]
+    # What the report shows depends on the rows listed per problem: another setting is another report.
+    validate(DataPackage.load(tmp_path / "pkg"), store=store, errors_per_type=1)
+    assert len(store.entries("reports")) == 2
+    # A changed descriptor is another package.
+    descriptor = tmp_path / "pkg" / "datapackage.json"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("\n", "\n\n", 1), encoding="utf-8")
+    validate(DataPackage.load(tmp_path / "pkg"), store=store, errors_per_type=5)
+    assert len(store.entries("reports")) == 3
+
+
 def test_cli_validate_exit_codes():
     runner = CliRunner()
     ok = runner.invoke(main, ["validate", "--data", str(PACKAGES / "valid")])

@@ -36,7 +36,7 @@ from site_build.data.report import Error, Group, Report
 from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
-from site_build.data.verdicts import cache_key, load_cache, save_cache
+from site_build.data.verdicts import cache_key, load_cache, load_report, report_key, save_cache, save_report
 from site_build.errors import DataInvalid, suggest
 
 MEMORY_LIMIT = "2GB"
@@ -57,30 +57,44 @@ def validate(
 ) -> Report:
     """Check every resource of ``package``; return a ``Report`` (``report.valid`` is the verdict)."""
     start = time.perf_counter()
+    prints = Fingerprints(store) if store.enabled else None
+    key = report_key(package, prints, errors_per_type) if prints else None
+    report = load_report(store, key)
+    if report is None:
+        report = _validate(package, errors_per_type, progress, store, prints)
+        save_report(store, key, report)
+    elif progress:
+        for done, name in enumerate(package.resources, start=1):
+            progress(name, done, len(package.resources))
+    if prints:
+        prints.save()
+    report.stats["seconds"] = round(time.perf_counter() - start, 3)
+    return report
+
+
+def _validate(
+    package: DataPackage, errors_per_type: int, progress: Progress | None, store: Store, prints: Fingerprints | None
+) -> Report:
     report = Report(stats={"rows": {}, "cached": []})
     fpackage, problems = open_package(package)
     if problems:
         report.groups = [Group(e.type, None, "datapackage.json", total=1, errors=[e]) for e in problems]
-    else:
-        tables = {
-            name: read_header(res, fpackage.get_resource(name), f"r{i}")
-            for i, (name, res) in enumerate(package.resources.items())
-        }
-        prints = Fingerprints(store) if store.enabled else None
-        # Twice as many threads as cores: the CSV scan waits on reads, and overlapping them measured ~10% faster.
-        with Scanner(memory_limit=MEMORY_LIMIT, threads=2 * (os.cpu_count() or 1)) as scanner:
-            scanner.execute(f"SET temp_directory = '{tempfile.gettempdir()}/handbook-duckdb'")
-            for done, (name, table) in enumerate(tables.items(), start=1):
-                groups, rows, cached = _check_table(scanner, table, tables, errors_per_type, store, prints)
-                report.groups += groups
-                report.stats["rows"][name] = rows
-                if cached:
-                    report.stats["cached"].append(name)
-                if progress:
-                    progress(name, done, len(tables))
-        if prints:
-            prints.save()
-    report.stats["seconds"] = round(time.perf_counter() - start, 3)
+        return report
+    tables = {
+        name: read_header(res, fpackage.get_resource(name), f"r{i}")
+        for i, (name, res) in enumerate(package.resources.items())
+    }
+    # Twice as many threads as cores: the CSV scan waits on reads, and overlapping them measured ~10% faster.
+    with Scanner(memory_limit=MEMORY_LIMIT, threads=2 * (os.cpu_count() or 1)) as scanner:
+        scanner.execute(f"SET temp_directory = '{tempfile.gettempdir()}/handbook-duckdb'")
+        for done, (name, table) in enumerate(tables.items(), start=1):
+            groups, rows, cached = _check_table(scanner, table, tables, errors_per_type, store, prints)
+            report.groups += groups
+            report.stats["rows"][name] = rows
+            if cached:
+                report.stats["cached"].append(name)
+            if progress:
+                progress(name, done, len(tables))
     return report
 
 

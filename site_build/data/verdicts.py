@@ -1,14 +1,26 @@
-"""Verdicts of earlier runs, keyed by the files' fingerprints and the schema, in the store's "verdicts" namespace."""
+"""Verdicts of earlier runs, keyed by the files' fingerprints and the schema.
+
+Each resource's row checks are kept in the store's "verdicts" namespace; the
+whole report, in "reports", is kept under the descriptor, every data file and
+the validation code, so that a build whose data did not change opens no file
+with frictionless at all.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 from dataclasses import asdict
+from pathlib import Path
 
 from site_build.data.checks import Finding
-from site_build.data.package import Fingerprints
+from site_build.data.package import DataPackage, Fingerprints
+from site_build.data.report import Error, Group, Report
 from site_build.data.store import Store
 
 NAMESPACE = "verdicts"
+REPORTS = "reports"
+#: the code whose verdicts a stored report holds: this folder (validation, checks, messages)
+_CODE = Path(__file__).parent
 
 
 def cache_key(table, tables: dict, first: int, prints: Fingerprints) -> str:
@@ -35,3 +47,33 @@ def save_cache(store: Store, key: str | None, rows: int, findings: list[Finding]
 def _verdict(data: dict) -> tuple[int, list[Finding]]:
     findings = [Finding(**{**f, "samples": [tuple(s) for s in f["samples"]]}) for f in data["findings"]]
     return data["rows"], findings
+
+
+def report_key(package: DataPackage, prints: Fingerprints, errors_per_type: int) -> str | None:
+    """The key of the whole report on ``package``; None when a file cannot be read (that report is not kept)."""
+    files = [package.descriptor_path, *(r.path for r in package.resources.values())]
+    try:
+        hashes = [prints.of(path) for path in files]
+        code = sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py"))
+    except OSError:  # a missing or unreadable file: validation reports it, every time
+        return None
+    libraries = [importlib.metadata.version(name) for name in ("frictionless", "duckdb")]
+    return Store.key(errors_per_type, hashes, code, libraries)
+
+
+def load_report(store: Store, key: str | None) -> Report | None:
+    return store.get_json(REPORTS, key, _report) if key else None
+
+
+def save_report(store: Store, key: str | None, report: Report) -> None:
+    if key:
+        groups = [asdict(g) for g in report.groups]
+        store.put_json(REPORTS, key, {"groups": groups, "rows": report.stats.get("rows") or {}})
+
+
+def _report(data: dict) -> Report:
+    groups = [Group(**{**g, "errors": [Error(**e) for e in g["errors"]]}) for g in data["groups"]]
+    rows = data["rows"]
+    if not isinstance(rows, dict):
+        raise TypeError("rows is not an object")
+    return Report(groups=groups, stats={"rows": rows, "cached": sorted(rows)})
