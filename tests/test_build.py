@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from site_build.data.store import Store
 from tests.sitebuild import article, build, copy_site, soup
 
 GOLDEN = Path(__file__).parent / "golden" / "basic"
@@ -86,6 +87,9 @@ def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
     assert sorted(first) == sorted(second)
     assert [str(k) for k in first if first[k] != second[k]] == []
     assert "[fresh]" not in result.output  # every query came from the disk cache
+    # ... and every page's search entries: the index above is the same with them as without
+    pages = [p for p in (built / "site").rglob("*.html") if p.name != "404.html"]
+    assert len(Store(built / ".handbook-cache").entries("search")) == len(pages)
 
 
 # --- budgets: time limit, leftovers, full disk --------------------------------

@@ -42,6 +42,7 @@ FORMATS = {
     "specs": 1,  # normalised Vega-Lite specs of declared charts (views/charts.py)
     "svgs": 1,  # static SVGs drawn by vl-convert (views/vega.py)
     "bundles": 1,  # the Vega JavaScript runtime bundled by vl-convert (views/vega.py)
+    "search": 1,  # Material's search entries of one page (mkdocs/search.py)
 }
 
 #: what a reader may raise on an entry it cannot use: such an entry is a miss

@@ -22,6 +22,7 @@ from site_build.errors import HandbookError
 from site_build.macros import Macros
 from site_build.markup import data_values, unsafe_urls
 from site_build.mkdocs import config as handbook_config
+from site_build.mkdocs import search
 from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
 from site_build.publish import manifest, published
@@ -94,10 +95,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return files
 
     def on_pre_build(self, config):
-        if self.macros is not None and "macros" in config.plugins:
+        if self.macros is None:
+            return
+        if "macros" in config.plugins:
             from site_build.mkdocs.macros import harden
 
             harden(config.plugins["macros"])
+        if "material/search" in config.plugins:
+            search.reuse_entries(config.plugins["material/search"], self.macros.session.store)
 
     # Before mkdocs-macros renders the page, so macro failures name the right page
     # and a generated page's row is in page.meta when its template runs.
