@@ -180,6 +180,16 @@ def visit(context, url: str, *, wait_until: str = "load"):
         page.close()
 
 
+def settle(page) -> None:
+    """Wait until the page has fetched everything it starts with, before the test navigates away.
+
+    Material's search worker loads lunr.zh after the load event; leaving the page
+    while that request is in flight aborts it, which would be recorded as a failed
+    request of the page rather than of the test.
+    """
+    page.wait_for_load_state("networkidle")
+
+
 def wait_for_charts(page, count: int, timeout: float = 15_000) -> int:
     """Wait until ``count`` vega-embed SVG charts (``svg.marks``) are drawn; return how many there are."""
     script = "n => document.querySelectorAll('svg.marks').length >= n"

@@ -118,12 +118,15 @@ def test_every_page_loads_with_no_problems(browser_context, root, name):
 
 def test_links_between_pages_work(browser_context, root):
     with browser.visit(browser_context, root + "index.html") as (page, problems):
+        browser.settle(page)
         page.locator("article a", has_text="库存管理").click()
         page.wait_for_load_state("load")
+        browser.settle(page)
         assert page.url == root + "inventory.html"
         assert _heading(page) == "库存管理"
         page.locator("article a", has_text="运营概览").click()
         page.wait_for_url(root + "index.html")
+        browser.settle(page)
         # a link to a Chinese heading anchor on another page
         page.locator("article a", has_text="客户服务").click()
         page.wait_for_url(root + "service.html#%E6%BB%A1%E6%84%8F%E5%BA%A6%E7%9B%AE%E6%A0%87")

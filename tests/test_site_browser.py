@@ -66,6 +66,7 @@ def test_table_sorts_by_value(browser_context, base_url):
 
 def test_links_from_cards_resolve(browser_context, base_url):
     with browser.visit(browser_context, base_url + "index.html") as (page, problems):
+        browser.settle(page)
         page.locator("#kpi-conversion_rate .hb-kpi__label a").click()
         page.wait_for_load_state("load")
         assert page.url.split("/")[-1] == "dictionary.html#kpi-def-conversion_rate"

@@ -1,0 +1,112 @@
+"""What an author waits for: builds after an edit, against a plain `mkdocs build` of the same pages.
+
+Works on a copy of the project in a temporary folder, with its own cache, so
+the repository is never edited. Each round measures, in fresh processes:
+
+    plain       `mkdocs build` with the handbook and macros plugins removed (the baseline)
+    cold        the handbook with an empty cache (and its peak RSS)
+    warm        again, nothing changed
+    chapter     after appending a paragraph to one chapter
+    data row    after changing one number in one row of data/traffic.csv
+
+and prints the median seconds of each and its ratio to the plain build of the
+same round. Issue 10's targets: warm <= 1.3x, chapter <= 1.5x, data row <= 2x,
+cold <= 3x, cold peak RSS <= 475 MB.
+
+    .venv/bin/python bench/bench_authoring.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_build import _plain_config  # noqa: E402
+
+CHAPTER = Path("content/2-core/channels.md")
+TRAFFIC = Path("data/traffic.csv")
+TARGETS = {"warm": 1.3, "chapter": 1.5, "data row": 2.0, "cold": 3.0}
+RSS_TARGET_MB = 475
+
+#: runs one command and prints its peak RSS in kB: RUSAGE_CHILDREN of a fresh wrapper is that command's peak
+_PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+
+def _copy_project(dest: Path) -> Path:
+    for name in ("content", "data", "macros"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """(wall seconds, peak RSS in kB) of ``cmd``."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], cwd=cwd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start, int(out.stdout.decode().split()[-1])
+
+
+def _edit_chapter(project: Path, n: int) -> None:
+    with open(project / CHAPTER, "a", encoding="utf-8") as fh:
+        fh.write(f"\n\n作者的第 {n} 次修改。\n")
+
+
+def _edit_row(project: Path, n: int) -> None:
+    """One number in the last row of traffic.csv (its sessions), still valid data."""
+    path = project / TRAFFIC
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[-1].split(",")
+    cells[2] = str(int(cells[2]) + 1 + n)
+    lines[-1] = ",".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def main(runs: int = 3) -> None:
+    py = sys.executable
+    times: dict[str, list[float]] = {k: [] for k in ("plain", "cold", "warm", "chapter", "data row")}
+    rss: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        project = _copy_project(tmp / "project")
+        plain = _plain_config(tmp)
+        text = plain.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(project / "content"))
+        plain.write_text(text, encoding="utf-8")
+        build = [py, "-m", "site_build", "build", "--no-strict", "--site-dir", str(tmp / "site")]
+        for n in range(runs):
+            times["plain"].append(_run([py, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(tmp / "p")], project)[0])
+            shutil.rmtree(project / ".handbook-cache", ignore_errors=True)
+            seconds, peak = _run(build, project)
+            times["cold"].append(seconds)
+            rss.append(peak)
+            times["warm"].append(_run(build, project)[0])
+            _edit_chapter(project, n)
+            times["chapter"].append(_run(build, project)[0])
+            _edit_row(project, n)
+            times["data row"].append(_run(build, project)[0])
+    median = {k: statistics.median(v) for k, v in times.items()}
+    print(f"authoring: median of {runs} runs, each in a fresh process, on a copy of the project")
+    print(f"  plain mkdocs build (baseline)  {median['plain']:6.2f} s")
+    for name in ("warm", "chapter", "data row", "cold"):
+        ratio = median[name] / median["plain"]
+        verdict = "meets" if ratio <= TARGETS[name] else "misses"
+        print(f"  handbook, {name:<9}            {median[name]:6.2f} s  ratio {ratio:4.2f}x  ({verdict} <= {TARGETS[name]}x)")
+    peak = max(rss) / 1024
+    verdict = "meets" if peak <= RSS_TARGET_MB else "misses"
+    print(f"  cold build peak RSS            {peak:6.0f} MB ({verdict} <= {RSS_TARGET_MB} MB)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    main(parser.parse_args().runs)
