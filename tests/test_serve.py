@@ -18,12 +18,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import expect
 
 from site_build.mkdocs.preview import banner, insert_banner
+from tests import browser
 from tests.sitebuild import copy_site
 
 #: how long one request may take before we call it a hang
 REQUEST_TIMEOUT = 20
+#: how long a rebuild may take before the browser test gives up on it, in ms (2 busy cores)
+REBUILD_TIMEOUT = 120_000
 #: the basic site's data are fresh on this day, so a clean build logs no warnings
 TODAY = "2025-11-20"
 #: a row of data/traffic.csv (line 13) that the tests break and mend; 2025-10 conversion is 22.7% with it
@@ -177,6 +181,43 @@ def test_a_broken_page_at_start_still_serves(tmp_path):
         assert "hb-kpi" in _get(server.url("service.html"))
     finally:
         server.stop()
+
+
+def test_a_failed_rebuild_keeps_the_page_in_the_browser_under_a_banner(server, browser_context):
+    traffic = server.project / "data" / "traffic.csv"
+    metrics = server.project / "data" / "metrics.yml"
+    original = traffic.read_text(encoding="utf-8")
+    page, problems = browser.open_page(browser_context, server.url("index.html"))
+    try:
+        value = page.locator("#kpi-conversion_rate .hb-kpi__value")
+        alert = page.locator(".hb-serve-banner[role=alert]")
+        expect(value).to_have_text("22.7%")
+        expect(page.locator(".hb-serve-banner")).to_have_count(0)
+
+        # (1) a bad cell: live reload brings the same page back, with its last good value, under the banner
+        _edit(traffic, original.replace(ROW, "2025-10-15,京东,not-a-number,45,5500.25"))
+        expect(alert).to_be_visible(timeout=REBUILD_TIMEOUT)
+        for text in ("traffic.csv", "row 13", "sessions = 'not-a-number' is not a valid integer", "fix: Write a value"):
+            expect(alert).to_contain_text(text)
+        expect(value).to_have_text("22.7%")
+        # a request during the failure answers (urlopen's timeout), with the last good page
+        assert "hb-kpi" in _get(server.url("service.html"))
+
+        # (2) mended, with a new value: the banner goes and the page shows the new number
+        _edit(traffic, original.replace(ROW, "2025-10-15,京东,250,95,5500.25"))
+        expect(value).to_have_text("26.0%", timeout=REBUILD_TIMEOUT)
+        expect(page.locator(".hb-serve-banner")).to_have_count(0)
+
+        # (3) a broken catalogue: the banner names the file, the line and the fix
+        _edit(metrics, "kpis:\n  - id: [\n")
+        expect(alert).to_contain_text("data/metrics.yml:3: invalid YAML", timeout=REBUILD_TIMEOUT)
+        expect(alert).to_contain_text("Fix the syntax")
+        expect(value).to_have_text("26.0%")
+        body = _get(server.url("index.html"))
+        assert "hb-serve-banner--error" in body and "hb-kpi" in body
+        assert problems.page_errors == [] and problems.external_requests == []
+    finally:
+        page.close()
 
 
 def test_the_banner_escapes_what_it_quotes():
