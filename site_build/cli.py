@@ -188,8 +188,9 @@ def build(config_file, site_dir, strict, verbose, as_json):
 def serve(config_file, dev_addr, verbose):
     """Preview the handbook with live reload; rebuilds when content or data change.
 
-    A failing macro or template shows its error on the page; invalid data or a
-    broken configuration shows on every page. The server keeps running, and the
+    A failing macro or template shows its error on the page. A build that fails
+    (invalid data, a broken catalogue or configuration) keeps the last good site
+    on screen, under a banner that says why. The server keeps running, and the
     page reloads once the problem is fixed.
 
     \b
