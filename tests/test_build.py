@@ -88,6 +88,7 @@ def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
     assert "[cached]" in result.output
     assert "[fresh]" not in result.output  # every query and SVG came from the disk cache
     assert "queries: 0 run," in result.output
+    assert ", 0 SVGs drawn," in result.output
 
 
 # --- budgets: time limit, leftovers, full disk --------------------------------
