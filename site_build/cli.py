@@ -123,7 +123,12 @@ def _setup_logging(verbose: bool) -> None:
 @click.option(
     "--strict/--no-strict", default=True, show_default=True, help="Fail on any warning, including a failed macro."
 )
-@click.option("-v", "--verbose", is_flag=True, help="Show SQL, cache hits and timings.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also log each query with its SQL, each data load and chart, and MkDocs' debug lines.",
+)
 @json_option
 @handle_errors
 def build(config_file, site_dir, strict, verbose, as_json):
@@ -131,6 +136,8 @@ def build(config_file, site_dir, strict, verbose, as_json):
 
     The build runs in a staging folder that replaces site/ only on success:
     invalid data or a failed macro leaves the previous site/ untouched.
+    The log has one line per stage (validate, pages, charts, queries, search,
+    output) with counts and seconds; on a terminal a progress bar follows the pages.
 
     \b
     Example:
@@ -150,7 +157,12 @@ def build(config_file, site_dir, strict, verbose, as_json):
     try:
         with staged(dest) as staging:
             config = load_config(str(config_file), strict=strict, site_dir=str(staging))
-            mkdocs_build(config)
+            try:
+                mkdocs_build(config)
+            finally:
+                # As `mkdocs build` does: the plugins close what they opened (the session, a progress bar)
+                # also when mkdocs-macros exits part way through.
+                config.plugins.on_shutdown()
             plugin = config.plugins.get("handbook")
             manifest = plugin.manifest if isinstance(plugin, HandbookPlugin) else None
     except (MkDocsException, WriteError, SystemExit) as e:
@@ -183,7 +195,12 @@ def build(config_file, site_dir, strict, verbose, as_json):
 @main.command()
 @config_option
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP address and port to serve on.")
-@click.option("-v", "--verbose", is_flag=True, help="Show SQL, cache hits and timings.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also log each query with its SQL, each data load and chart, and MkDocs' debug lines.",
+)
 @handle_errors
 def serve(config_file, dev_addr, verbose):
     """Preview the handbook with live reload; rebuilds when content or data change.

@@ -161,13 +161,16 @@ class Macros:
         series = kpi_series(self.session.published.builds, current=self.session.snapshot())
         versions = len({p["version"] for line in series.values() for p in line["points"]})
         self.page.charts += 1
-        chart = charts.render_chart(
-            charts.history_chart(series),
-            chart_id=self.page.unique_id("kpi-history"),
-            title="各版本指标走势",
-            description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
-            store=self.session.store,
-        )
+        stats = self.session.charts
+        with stats.timed():
+            chart = charts.render_chart(
+                charts.history_chart(series),
+                chart_id=self.page.unique_id("kpi-history"),
+                title="各版本指标走势",
+                description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
+                store=self.session.store,
+                stats=stats,
+            )
         return Markup(chart + "\n" + history.history_html(series))
 
     def failure(self, macro: str, error: HandbookError) -> Markup:
@@ -227,20 +230,23 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
     chart_id = str(spec.get("id") or name or "chart")
     title = str(spec.get("title") or chart_id)
     description = spec.get("description") or f"{title}（{len(result)} 行数据）"
-    if source.function is not None:
-        vega_lite = charts.to_spec(source.function(result), description=description)
-    else:
-        declared = charts.declared_chart(spec, chart_id, title, description)
-        vega_lite = charts.declared_spec(declared, result, store=store)
-    page.charts += 1
-    return charts.render_spec(
-        vega_lite,
-        chart_id=page.unique_id(chart_id),
-        title=title,
-        description=description,
-        sources=page.source_links(result.resources),
-        store=store,
-    )
+    # Timed after the query: its time counts as a query's.
+    with session.charts.timed():
+        if source.function is not None:
+            vega_lite = charts.to_spec(source.function(result), description=description)
+        else:
+            declared = charts.declared_chart(spec, chart_id, title, description)
+            vega_lite = charts.declared_spec(declared, result, store=store)
+        page.charts += 1
+        return charts.render_spec(
+            vega_lite,
+            chart_id=page.unique_id(chart_id),
+            title=title,
+            description=description,
+            sources=page.source_links(result.resources),
+            store=store,
+            stats=session.charts,
+        )
 
 
 class Handbook(Macros):

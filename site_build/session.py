@@ -22,7 +22,7 @@ from site_build.data.store import NO_STORE, Store
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import Metrics
 from site_build.settings import Settings
-from site_build.views.context import PageContext
+from site_build.views.context import ChartStats, PageContext
 
 log = logging.getLogger("handbook")
 
@@ -53,6 +53,8 @@ class Session:
     pages_with_charts: set[str] = field(default_factory=set)
     #: the build cache, one per build, rooted at settings.cache_dir
     store: Store = NO_STORE
+    #: what the pages' charts cost, for the build log
+    charts: ChartStats = field(default_factory=ChartStats)
 
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Session:

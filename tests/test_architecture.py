@@ -24,13 +24,22 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_build"
 
 #: library -> the only modules (relative to site_build/) allowed to import it
 OWNERS = {
-    "mkdocs": {"mkdocs/plugin.py", "mkdocs/config.py", "mkdocs/macros.py", "mkdocs/preview.py", "cli.py"},
+    "mkdocs": {
+        "mkdocs/plugin.py",
+        "mkdocs/config.py",
+        "mkdocs/macros.py",
+        "mkdocs/preview.py",
+        "mkdocs/stages.py",
+        "cli.py",
+    },
     "mkdocs_macros": {"mkdocs/macros.py"},
     "click": {"cli.py"},
     "duckdb": {"data/engine.py", "data/scanner.py"},
     "altair": {"views/charts.py", "views/vega.py"},
     "vl_convert": {"views/charts.py", "views/vega.py"},
     "frictionless": {"data/header.py"},
+    # the build's progress bar; the library never draws on the terminal
+    "rich": {"mkdocs/progress.py"},
     # every lock goes through fsutil.lock, so there is one locking policy
     "filelock": {"fsutil.py"},
 }

@@ -81,15 +81,18 @@ def test_manifest_records_inputs_tools_and_kpis(built):
 
 def test_rebuild_uses_disk_cache_and_is_byte_identical(built, tmp_path):
     first = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
-    result = build(built)
+    result = build(built, "-v")  # each query and chart SVG logs its source at DEBUG
     assert result.exit_code == 0, result.output
     second = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
     assert sorted(first) == sorted(second)
     assert [str(k) for k in first if first[k] != second[k]] == []
-    assert "[fresh]" not in result.output  # every query came from the disk cache
     # ... and every page's search entries: the index above is the same with them as without
     pages = [p for p in (built / "site").rglob("*.html") if p.name != "404.html"]
     assert len(Store(built / ".handbook-cache").entries("search")) == len(pages)
+    assert "[cached]" in result.output
+    assert "[fresh]" not in result.output  # every query and SVG came from the disk cache
+    assert "queries: 0 run," in result.output
+    assert ", 0 SVGs drawn," in result.output
 
 
 # --- budgets: time limit, leftovers, full disk --------------------------------
@@ -113,7 +116,7 @@ def test_a_cross_join_fails_the_build_after_query_timeout_naming_page_macro_and_
     service = project / "content" / "service.md"
     service.write_text(service.read_text(encoding="utf-8") + f'\n{{{{ table("{CROSS_JOIN}") }}}}\n', encoding="utf-8")
     start = time.monotonic()
-    result = build(project)
+    result = build(project, "-v")  # the stopped query's own line, with its time, is at DEBUG
     elapsed = time.monotonic() - start
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output

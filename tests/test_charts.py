@@ -14,6 +14,7 @@ from site_build.data.store import Store
 from site_build.errors import ChartError
 from site_build.views import charts
 from site_build.views.charts import ChartSpec, build_chart, render_chart, runtime_files, to_spec
+from site_build.views.context import ChartStats
 from tests import browser
 from tests.goldens import assert_golden, chart_text
 
@@ -316,12 +317,14 @@ def test_script_in_data_stays_inert_in_spec_and_svg():
 
 def test_svg_is_cached_on_disk(tmp_path):
     chart = build_chart(*CASES["bar"])
-    store = Store(tmp_path)
-    render_chart(chart, chart_id="a", title="t", store=store)
+    store, stats = Store(tmp_path), ChartStats()
+    render_chart(chart, chart_id="a", title="t", store=store, stats=stats)
+    assert (stats.drawn, stats.stored) == (1, 0)
     cached = store.entries("svgs")
     assert len(cached) == 1 and re.fullmatch(r"[0-9a-f]{64}", cached[0].name)
     cached[0].write_text('<svg class="marks"><text>从缓存读取</text></svg>', encoding="utf-8")
-    assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", store=store))
+    assert "从缓存读取" in str(render_chart(chart, chart_id="a", title="t", store=store, stats=stats))
+    assert (stats.drawn, stats.stored, stats.count) == (1, 1, 2)  # what the build log's charts line counts
 
 
 @pytest.mark.parametrize(

@@ -243,3 +243,28 @@ def _banner(body: str):
     found = BeautifulSoup(body, "html.parser").select_one(".hb-serve-banner")
     assert found is not None, f"no banner in {body[:300]!r}"
     return found
+
+
+def _stage_counts(log: str) -> dict[str, int]:
+    stages = ("validate ", "pages: ", "charts: ", "queries: ", "search: ", "output: ")
+    return {stage: log.count(f"INFO    -  site_build: {stage}") for stage in stages}
+
+
+def test_each_rebuild_logs_one_line_per_stage(server):
+    def counts_when_built(builds: int) -> dict[str, int]:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            counts = _stage_counts(server.log.read_text(encoding="utf-8"))
+            if counts["output: "] >= builds:
+                return counts
+            time.sleep(0.5)
+        raise AssertionError(f"no {builds} builds logged:\n{server.log.read_text(encoding='utf-8')}")
+
+    assert set(counts_when_built(1).values()) == {1}
+    service = server.project / "content" / "service.md"
+    _edit(service, service.read_text(encoding="utf-8") + "\n改过的一段。\n")
+    server.wait_for("service.html", "改过的一段")
+    counts = counts_when_built(2)
+    assert len(set(counts.values())) == 1, counts  # every rebuild logs every stage, once
+    log = server.log.read_text(encoding="utf-8")
+    assert "[fresh]" not in log and "SQL for" not in log  # per-query lines only with -v

@@ -148,7 +148,7 @@ class QueryEngine:
                     "find the bad rows."
                 ) from None
             self._materialized.add(name)
-            log.info("load %s into DuckDB %.0f ms", resource.relpath, (time.perf_counter() - start) * 1000)
+            log.debug("load %s into DuckDB %.0f ms", resource.relpath, (time.perf_counter() - start) * 1000)
 
     def _execute(self, sql: str, params, limit: int | None, resources: tuple[str, ...]) -> QueryResult:
         self._materialize(resources)

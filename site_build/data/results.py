@@ -1,7 +1,8 @@
 """Query results kept for reuse: in memory for the build, in the store for later builds.
 
 The engine decides what a result depends on (its key); this module decides
-where a result comes from, and counts and logs it (``query monthly_gmv [cached] 3 ms``).
+where a result comes from, and counts it; each query is logged at DEBUG
+(``query monthly_gmv [cached] 3 ms``) and the host logs the counts once per build.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class ResultCache:
                 result = run()
             except QueryError:
                 # The time a failed query cost (a stopped one: about the limit); the macro's warning has the message.
-                log.info("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
+                log.debug("query %s [failed] %.0f ms", label, (time.perf_counter() - start) * 1000)
                 raise
             self.store.put_json(NAMESPACE, key, result.to_json())
             state = "fresh"
@@ -60,9 +61,8 @@ class ResultCache:
         elapsed = time.perf_counter() - start
         self.stats.seconds += elapsed
         self.stats.log.append((label, state, elapsed))
-        log.log(
-            logging.INFO if state == "fresh" else logging.DEBUG, "query %s [%s] %.0f ms", label, state, elapsed * 1000
-        )
+        # One line per query only at DEBUG (-v): the build logs their total, "queries: N run, …".
+        log.debug("query %s [%s] %.0f ms", label, state, elapsed * 1000)
         log.debug("SQL for %s:\n%s", label, sql)
         self._memory[key] = result
         return result

@@ -14,7 +14,7 @@ import posixpath
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
@@ -25,6 +25,8 @@ from site_build.mkdocs import config as handbook_config
 from site_build.mkdocs import search
 from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
+from site_build.mkdocs.progress import Bar
+from site_build.mkdocs.stages import StageHooks, Stages
 from site_build.publish import manifest, published
 from site_build.session import Published, Session
 from site_build.views import assets, offline
@@ -36,13 +38,14 @@ THEME_DIR = Path(__file__).parent / "theme"
 __all__ = ["HandbookConfig", "HandbookPlugin"]
 
 
-class HandbookPlugin(BasePlugin[HandbookConfig]):
+class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
     def __init__(self):
         self.session: Session | None = None
         self.macros: Macros | None = None
         self.manifest: dict | None = None
         self.rows: dict[str, dict] = {}
         self._epoch = _Epoch()
+        self.stages = Stages(log, Bar(None), search=False)
 
     # Runs before mkdocs-macros (priority 0) so the session exists when macros/ installs.
     @event_priority(50)
@@ -51,6 +54,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             return config
         forward_to(log)
         self._close()
+        self._start_stages(log, config)
         settings = handbook_config.settings(self.config, config.config_file_path)
         try:
             today, user_epoch = _today(), _user_epoch()
@@ -107,7 +111,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     # Before mkdocs-macros renders the page, so macro failures name the right page
     # and a generated page's row is in page.meta when its template runs.
     @event_priority(50)
-    def on_page_markdown(self, markdown, page, config, files):
+    def _on_page_markdown(self, markdown, page, config, files):
         if self.macros is not None:
             self.macros.begin_page(page.file.src_uri, origin=page.meta.get("generated_from"))
             if page.file.src_uri in self.rows:
@@ -116,7 +120,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     # After mkdocs-macros and Markdown: the page's macros have all run.
     @event_priority(-50)
-    def on_page_content(self, html, page, config, files):
+    def _on_page_content(self, html, page, config, files):
         if self.macros is not None:
             self.macros.end_page()
         html, removed = unsafe_urls(html)
@@ -132,48 +136,36 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     # MkDocs renders every page's Markdown before any page's template: by now every page has
     # recorded its KPIs. Before search (priority 0) indexes the page.
     @event_priority(50)
-    def on_page_context(self, context, page, config, nav):
+    def _on_page_context(self, context, page, config, nav):
         if self.session is not None and page.content:
             here = self.session.begin_page(page.file.src_uri)
             page.content = fill_kpi_pages(page.content, self.session.kpi_pages, here)
         return context
 
-    def on_post_page(self, output, page, config):
+    def _on_post_page(self, output, page, config):
         if self.session is None or page.file.src_uri not in self.session.pages_with_charts:
             return output
         tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in assets.CHART_SCRIPTS)
         return output.replace("</body>", tags + "</body>", 1)
 
-    def on_post_build(self, config):
+    # After search (0) writes its index, which the search line times; before offline (-100).
+    @event_priority(-50)
+    def _on_post_build(self, config):
         if self.session is None:
             return
         self._epoch.restore()
         session = self.session
-        try:
-            kpis = session.snapshot()["kpis"]
-        except HandbookError as e:
-            raise PluginError(str(e)) from None
-        site = Path(config.site_dir)
-        _write_assets(site, session)
-        self.manifest = manifest.manifest(
-            site_name=config.site_name,
-            as_of=session.as_of,
-            built_at=self.built_at,
-            inputs=self.inputs,
-            groups=self.prints,
-            kpis=kpis,
-            resources=_resources(session),
-            published=published.declared(session.published.builds, session.published.previous),
-        )
-        manifest.write(site / "build.json", self.manifest)
-        stats = session.engine.stats
-        log.info(
-            "queries: %d run, %d from the build's memory, %d from the disk cache (%.2f s in DuckDB)",
-            stats.executed,
-            stats.memory_hits,
-            stats.disk_hits,
-            stats.seconds,
-        )
+        with self.stages.timed("assets"):
+            self.manifest = _write_outputs(Path(config.site_dir), config.site_name, session, self)
+        self.stages.queried(session.engine.stats)
+
+    on_page_markdown = CombinedEvent(StageHooks._page_starts, _on_page_markdown)
+    on_page_content = CombinedEvent(_on_page_content, StageHooks._page_done)
+    on_page_context = CombinedEvent(_on_page_context, StageHooks._search_starts, StageHooks._page_indexed)
+    on_post_page = CombinedEvent(_on_post_page, StageHooks._page_written)
+    on_post_build = CombinedEvent(
+        StageHooks._index_starts, StageHooks._index_written, _on_post_build, StageHooks._output_done
+    )
 
     def on_build_error(self, error):
         self._close()
@@ -183,6 +175,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def _close(self):
         self._epoch.restore()
+        self.stages.bar.stop()
         if self.session is not None:
             self.session.close()
         self.session = self.macros = None
@@ -200,6 +193,27 @@ def _fingerprint(config, settings, session: Session) -> tuple[dict, dict]:
         root,
     )
     return manifest.fingerprint(groups, session.engine.fingerprints)
+
+
+def _write_outputs(site: Path, site_name: str, session: Session, plugin: HandbookPlugin) -> dict:
+    """Write the chart runtime, the polyfill and build.json; return the manifest."""
+    try:
+        kpis = session.snapshot()["kpis"]
+    except HandbookError as e:
+        raise PluginError(str(e)) from None
+    _write_assets(site, session)
+    written = manifest.manifest(
+        site_name=site_name,
+        as_of=session.as_of,
+        built_at=plugin.built_at,
+        inputs=plugin.inputs,
+        groups=plugin.prints,
+        kpis=kpis,
+        resources=_resources(session),
+        published=published.declared(session.published.builds, session.published.previous),
+    )
+    manifest.write(site / "build.json", written)
+    return written
 
 
 def _refuse_overwrite(files, page, catalogue_path: Path, docs_dir: str) -> None:

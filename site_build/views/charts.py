@@ -28,6 +28,7 @@ from site_build.errors import ChartError, MacroError, suggest
 from site_build.formats import FORMATS, format_period, format_value
 from site_build.render import fragment
 from site_build.views import vega
+from site_build.views.context import ChartStats
 
 MARKS = ("line", "bar", "area", "point", "arc")
 TYPES = ("quantitative", "temporal", "nominal", "ordinal")
@@ -148,9 +149,13 @@ def render_spec(
     description: str | None = None,
     sources: Sequence[tuple[str, str]] = (),
     store: Store = NO_STORE,
+    stats: ChartStats | None = None,
 ) -> Markup:
-    """``render_chart`` for a spec already normalised by ``to_spec`` (or ``declared_spec``)."""
-    svg = vega.static_svg(spec, chart_id=chart_id, store=store)
+    """``render_chart`` for a spec already normalised by ``to_spec`` (or ``declared_spec``).
+
+    ``stats``, if given, counts the static SVG as drawn or taken from the store.
+    """
+    svg = vega.static_svg(spec, chart_id=chart_id, store=store, stats=stats)
     return fragment(
         "chart.html",
         chart_id=chart_id,

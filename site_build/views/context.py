@@ -5,13 +5,41 @@ unique on the page, to link relative to it, and to record what the page used
 (KPIs for the dictionary, datasets for the data-health links, charts for the
 chart runtime). Nothing here knows the host: ``src`` is a path in the
 content folder, as built with ``use_directory_urls`` off.
+
+``ChartStats`` is the build-wide count of what its charts cost, for the log.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+
+@dataclass
+class ChartStats:
+    """A build's charts: SVGs drawn by vl-convert, SVGs taken from the store, and the seconds they took."""
+
+    drawn: int = 0
+    stored: int = 0
+    #: making the charts (spec and SVG), not the queries under them: those count as queries
+    seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return self.drawn + self.stored
+
+    @contextmanager
+    def timed(self) -> Iterator[None]:
+        """Add the time spent inside the ``with`` block to ``seconds``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - start
 
 
 @dataclass

@@ -19,6 +19,7 @@ import vl_convert
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
 from site_build.formats import WHOLE, Rule, vega_expr
+from site_build.views.context import ChartStats
 
 # The package's stub leaves __version__ out.
 _VL_CONVERT: str = vl_convert.__version__  # type: ignore[attr-defined]
@@ -89,10 +90,11 @@ def normalise(spec: dict, *, description: str | None = None) -> dict:
     return spec
 
 
-def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE) -> str:
+def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE, stats: ChartStats | None = None) -> str:
     """Return the chart drawn as SVG by vl-convert, ids prefixed so several can share a page.
 
     Rendered once per distinct spec: kept in the store's "svgs" namespace.
+    ``stats``, if given, counts whether this one was drawn or taken from the store.
     """
     fixed = dict(spec)
     if fixed.get("width") == "container":
@@ -105,8 +107,12 @@ def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE) -> str:
         svg = _convert(fixed, text)
         store.put_text("svgs", key, svg)
         log.debug("chart svg %s [fresh] %.0f ms", chart_id, (time.perf_counter() - started) * 1000)
+        if stats is not None:
+            stats.drawn += 1
     else:
         log.debug("chart svg %s [cached]", chart_id)
+        if stats is not None:
+            stats.stored += 1
     return _prefix_ids(svg, f"chart-{chart_id}-")
 
 
