@@ -84,7 +84,9 @@ def main(runs: int = 3) -> None:
         plain.write_text(text, encoding="utf-8")
         build = [py, "-m", "site_build", "build", "--no-strict", "--site-dir", str(tmp / "site")]
         for n in range(runs):
-            times["plain"].append(_run([py, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(tmp / "p")], project)[0])
+            times["plain"].append(
+                _run([py, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(tmp / "p")], project)[0]
+            )
             shutil.rmtree(project / ".handbook-cache", ignore_errors=True)
             seconds, peak = _run(build, project)
             times["cold"].append(seconds)
@@ -100,7 +102,9 @@ def main(runs: int = 3) -> None:
     for name in ("warm", "chapter", "data row", "cold"):
         ratio = median[name] / median["plain"]
         verdict = "meets" if ratio <= TARGETS[name] else "misses"
-        print(f"  handbook, {name:<9}            {median[name]:6.2f} s  ratio {ratio:4.2f}x  ({verdict} <= {TARGETS[name]}x)")
+        print(
+            f"  handbook, {name:<9}            {median[name]:6.2f} s  ratio {ratio:4.2f}x  ({verdict} <= {TARGETS[name]}x)"
+        )
     peak = max(rss) / 1024
     verdict = "meets" if peak <= RSS_TARGET_MB else "misses"
     print(f"  cold build peak RSS            {peak:6.0f} MB ({verdict} <= {RSS_TARGET_MB} MB)")
