@@ -13,6 +13,11 @@ and prints the median seconds of each and its ratio to the plain build of the
 same round. Issue 10's targets: warm <= 1.3x, chapter <= 1.5x, data row <= 2x,
 cold <= 3x, cold peak RSS <= 475 MB.
 
+Then the serve loop, wall seconds from saving a file to the server returning a
+page that shows it (median of the edits): `handbook serve` against plain
+`mkdocs serve --dirty` for a chapter edit (target <= 1.5x and under 1.5 s), and
+`handbook serve` alone for one data row (target under 3 s).
+
     .venv/bin/python bench/bench_authoring.py [--runs 3]
 """
 
@@ -21,11 +26,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +79,90 @@ def _edit_row(project: Path, n: int) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _until(url: str, test, limit: float = 300) -> float:
+    """Seconds until ``test(page text)`` holds for ``url``."""
+    start = time.perf_counter()
+    while not test(_get(url)):
+        if time.perf_counter() - start > limit:
+            raise RuntimeError(f"{url} never showed the edit within {limit:.0f} s")
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
+def _serve(cmd: list[str], cwd: Path, port: int, edits: list, page: str) -> list[float]:
+    """Wall seconds from each edit (a function that returns the text to wait for) to ``page`` showing it."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    url = f"http://127.0.0.1:{port}/{page}"
+    server = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _until(url, lambda text: "</html>" in text)
+        time.sleep(2)  # let the watcher settle after the first build
+        seconds = []
+        for edit in edits:
+            before = _get(url)
+            marker = edit()
+            if marker:
+                seconds.append(_until(url, lambda text, m=marker: m in text))
+            else:  # a data edit: any new build of the page (the served page carries the build's epoch)
+                seconds.append(_until(url, lambda text, b=before: text != b))
+            time.sleep(1)
+        return seconds
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def serve_loop(project: Path, plain: Path, edits: int = 3) -> None:
+    py = sys.executable
+    chapter_page = CHAPTER.relative_to("content").with_suffix(".html").as_posix()
+
+    def chapter_edit(n: int):
+        def edit() -> str:
+            _edit_chapter(project, 100 + n)
+            return f"作者的第 {100 + n} 次修改"
+
+        return edit
+
+    def row_edit(n: int):
+        def edit() -> None:
+            _edit_row(project, 100 + n)
+
+        return edit
+
+    port = _free_port()
+    plain_cmd = [py, "-m", "mkdocs", "serve", "--dirty", "-f", str(plain), "-a", f"127.0.0.1:{port}"]
+    plain_s = _serve(plain_cmd, project, port, [chapter_edit(n) for n in range(edits)], chapter_page)
+    port = _free_port()
+    ours = [py, "-m", "site_build", "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    ours_s = _serve(ours, project, port, [chapter_edit(10 + n) for n in range(edits)], chapter_page)
+    port = _free_port()
+    ours = [py, "-m", "site_build", "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    row_s = _serve(ours, project, port, [row_edit(n) for n in range(edits)], "index.html")
+    p, c, r = (statistics.median(t) for t in (plain_s, ours_s, row_s))
+    print(f"serve: median of {edits} edits, save to page shown, wall")
+    print(f"  plain mkdocs serve --dirty, chapter edit (baseline) {p:6.2f} s")
+    verdict = "meets" if c / p <= 1.5 and c < 1.5 else "misses"
+    print(
+        f"  handbook serve, chapter edit                     {c:6.2f} s  ratio {c / p:4.2f}x  ({verdict} <= 1.5x and < 1.5 s)"
+    )
+    verdict = "meets" if r < 3 else "misses"
+    print(f"  handbook serve, one data row (whole page rebuilt) {r:6.2f} s  ({verdict} < 3 s)")
+
+
 def main(runs: int = 3) -> None:
     py = sys.executable
     times: dict[str, list[float]] = {k: [] for k in ("plain", "cold", "warm", "chapter", "data row")}
@@ -96,6 +187,7 @@ def main(runs: int = 3) -> None:
             times["chapter"].append(_run(build, project)[0])
             _edit_row(project, n)
             times["data row"].append(_run(build, project)[0])
+        serve_loop(project, plain)
     median = {k: statistics.median(v) for k, v in times.items()}
     print(f"authoring: median of {runs} runs, each in a fresh process, on a copy of the project")
     print(f"  plain mkdocs build (baseline)  {median['plain']:6.2f} s")
