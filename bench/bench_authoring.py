@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -93,6 +94,11 @@ def _get(url: str) -> str:
         return ""
 
 
+def _version(page: str) -> str:
+    found = re.search(r'<meta name="handbook-version" content="([^"]+)"', page)
+    return found.group(1) if found else ""
+
+
 def _until(url: str, test, limit: float = 300) -> float:
     """Seconds until ``test(page text)`` holds for ``url``."""
     start = time.perf_counter()
@@ -113,12 +119,12 @@ def _serve(cmd: list[str], cwd: Path, port: int, edits: list, page: str) -> list
         time.sleep(2)  # let the watcher settle after the first build
         seconds = []
         for edit in edits:
-            before = _get(url)
+            before = _version(_get(url))
             marker = edit()
             if marker:
                 seconds.append(_until(url, lambda text, m=marker: m in text))
-            else:  # a data edit: any new build of the page (the served page carries the build's epoch)
-                seconds.append(_until(url, lambda text, b=before: text != b))
+            else:  # a data edit: the page of the new version (its id covers the data)
+                seconds.append(_until(url, lambda text, b=before: _version(text) not in ("", b)))
             time.sleep(1)
         return seconds
     finally:
