@@ -442,6 +442,7 @@ def test_runtime_bundle_is_cached_on_disk(tmp_path):
 
 
 def test_history_small_multiples_keep_kpi_order_and_display_text():
+    from site_build.formats import vega_expr
     from site_build.views.charts import history_chart, to_spec
 
     series = {
@@ -485,14 +486,17 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
         },
     }
     spec = to_spec(history_chart(series))
-    assert spec["facet"]["sort"] == ["转化率", "月销售额"]
-    assert spec["resolve"] == {"scale": {"y": "independent"}}
-    values = spec["datasets"][spec["data"]["name"]]  # inline, under a dataset name
+    panels = spec["concat"]
+    assert [p["title"]["text"] for p in panels] == ["转化率", "月销售额"]
+    values = [v for p in panels for v in spec["datasets"][p["data"]["name"]]]  # inline, under dataset names
     assert [(v["指标"], v["显示"]) for v in values] == [
         ("转化率", "25.0%"),
         ("转化率", "18.0%"),
         ("月销售额", "¥55.8万"),
     ]
+    # each panel's own scale, labelled by its KPI's format as its card writes it
+    axes = [p["encoding"]["y"]["axis"]["labelExpr"] for p in panels]
+    assert axes == [vega_expr("percent"), vega_expr("cny")]
 
 
 def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):

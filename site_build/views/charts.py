@@ -189,41 +189,41 @@ def to_spec(chart, *, description: str | None = None) -> dict:
 def history_chart(series: dict[str, dict]):
     """Small multiples of each KPI's value across versions, one panel per KPI with its own scale.
 
-    ``series`` is ``history.history()``'s result; tooltips show the values as
-    the builds displayed them.
+    ``series`` is ``history.history()``'s result. Each panel's axis labels its
+    numbers in the KPI's format, by the same rules as its card; tooltips show
+    the values as the builds displayed them.
     """
-    records, order = [], []
+    panels = []
     for line in series.values():
-        order.append(line["label"])
-        for point in line["points"]:
-            records.append(
-                {
-                    "指标": line["label"],
-                    "版本": point["title"],
-                    "数据日期": point.get("data_as_of") or "",
-                    "数值": point["value"],
-                    "显示": point["display"],
-                    "状态": point["status"],
-                }
+        records = [
+            {
+                "指标": line["label"],
+                "版本": point["title"],
+                "数据日期": point.get("data_as_of") or "",
+                "数值": point["value"],
+                "显示": point["display"],
+                "状态": point["status"],
+            }
+            for point in line["points"]
+        ]
+        axis = vega.number_axis(line.get("format") if line.get("format") in FORMATS else None)
+        panel = (
+            alt.Chart(alt.InlineData(values=records), title=alt.TitleParams(line["label"], fontWeight="bold"))
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("数据日期:O", title=None, axis=alt.Axis(labelAngle=0, labelLimit=80)),
+                y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, **axis)),
+                tooltip=[
+                    alt.Tooltip("指标:N"),
+                    alt.Tooltip("版本:N"),
+                    alt.Tooltip("显示:N", title="数值"),
+                    alt.Tooltip("状态:N"),
+                ],
             )
-    line = (
-        alt.Chart(alt.InlineData(values=records))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("数据日期:O", title=None, axis=alt.Axis(labelAngle=0, labelLimit=80)),
-            y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, format=",.3~r")),
-            tooltip=[
-                alt.Tooltip("指标:N"),
-                alt.Tooltip("版本:N"),
-                alt.Tooltip("显示:N", title="数值"),
-                alt.Tooltip("状态:N"),
-            ],
+            .properties(width=170, height=70)
         )
-        .properties(width=170, height=70)
-    )
-    return line.facet(
-        facet=alt.Facet("指标:N", title=None, sort=order, header=alt.Header(labelFontWeight="bold")), columns=3
-    ).resolve_scale(y="independent")
+        panels.append(panel)
+    return alt.concat(*panels, columns=3)
 
 
 runtime_files = vega.runtime_files
