@@ -497,6 +497,11 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
     # each panel's own scale, labelled by its KPI's format as its card writes it
     axes = [p["encoding"]["y"]["axis"]["labelExpr"] for p in panels]
     assert axes == [vega_expr("percent"), vega_expr("cny")]
+    # An edit of a chapter is a new version id, not a new chart: the SVG is not drawn again.
+    for line in series.values():
+        for point in line["points"]:
+            point.update(version="v9", title="v9")
+    assert to_spec(history_chart(series)) == spec
 
 
 def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):

@@ -191,14 +191,15 @@ def history_chart(series: dict[str, dict]):
 
     ``series`` is ``history.history()``'s result. Each panel's axis labels its
     numbers in the KPI's format, by the same rules as its card; tooltips show
-    the values as the builds displayed them.
+    the values as the builds displayed them. The version ids stay out (the
+    table under the chart lists them): the id of the version being built
+    changes with every edit of a chapter, and the chart would be drawn again.
     """
     panels = []
     for line in series.values():
         records = [
             {
                 "指标": line["label"],
-                "版本": point["title"],
                 "数据日期": point.get("data_as_of") or "",
                 "数值": point["value"],
                 "显示": point["display"],
@@ -215,7 +216,7 @@ def history_chart(series: dict[str, dict]):
                 y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, **axis)),
                 tooltip=[
                     alt.Tooltip("指标:N"),
-                    alt.Tooltip("版本:N"),
+                    alt.Tooltip("数据日期:N"),
                     alt.Tooltip("显示:N", title="数值"),
                     alt.Tooltip("状态:N"),
                 ],
