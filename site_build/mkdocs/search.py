@@ -9,11 +9,11 @@ entries from the store instead.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 from pathlib import Path
 from typing import Any
 
+from site_build.data.package import file_sha256
 from site_build.data.store import Store
 
 NAMESPACE = "search"
@@ -49,7 +49,7 @@ def _settings(plugin: Any) -> list:
     for option in ("jieba_dict", "jieba_dict_user"):
         path = Path(config.get(option) or "")
         if config.get(option) and path.is_file():
-            dictionaries.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            dictionaries.append(file_sha256(path))
     return [config, versions, dictionaries]
 
 
