@@ -186,6 +186,23 @@ def rename_into_place(src: Path, dest: Path) -> None:
     fsync_dir(dest.parent)
 
 
+def merge_into(src: Path, dest: Path) -> list[Path]:
+    """Move every file under folder ``src`` to the same place under ``dest``, each replacing its old copy whole.
+
+    Readers of ``dest`` see each file old or new, never half-written. Not
+    synced to disk: this is for the preview, which a crash loses anyway.
+    Returns the files moved, as paths under ``dest``; ``src`` is removed.
+    """
+    moved = []
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        target = dest / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    remove(src)
+    return moved
+
+
 def swap_in(staging: Path, dest: Path) -> None:
     """Replace folder ``dest`` with ``staging``: rename the old one aside, the new one in, then delete the old.
 

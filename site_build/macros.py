@@ -59,13 +59,17 @@ class Macros:
 
     def begin_page(self, src: str, origin: str | None = None) -> PageContext:
         self.page = self.session.begin_page(src, origin)
+        # Only this page's: a page whose render failed never reached end_page.
+        self.session.engine.readers.only(self.page.reads)
         return self.page
 
     def end_page(self) -> PageContext:
+        self.session.engine.readers.clear()
         self.session.end_page(self.page)
         return self.page
 
     def _kpi(self, kpi_id: str) -> KPIValue:
+        self.page.uses.add(kpi_id)
         return self.session.metrics.get(kpi_id)
 
     def kpi_card(self, kpi_id: str) -> Markup:
@@ -129,14 +133,17 @@ class Macros:
 
     def action_list(self) -> Markup:
         """Every KPI in watch or alert with its play (the 需要行动 page)."""
+        self.page.reads_everything = True
         return pages.action_list(self.session.metrics.all(), self.session.as_of, self.page)
 
     def kpi_dictionary(self) -> Markup:
         """Every KPI's definition, thresholds, owner and pages (the 指标词典 page)."""
+        self.page.reads_everything = True
         return pages.kpi_dictionary(self.session.catalogue, self.session.metrics, self.page)
 
     def data_health(self) -> Markup:
         """Each dataset's path, rows, fields, hash, date range and validation status (the 数据健康 page)."""
+        self.page.reads_everything = True
         from site_build.data.validation import validate
         from site_build.views.health import render_health
 
@@ -148,6 +155,7 @@ class Macros:
 
     def kpi_changes(self) -> Markup:
         """How every KPI moved since the previously published version (the 本版变化 page)."""
+        self.page.reads_everything = True
         from site_build.views import history
 
         previous = self.session.published.previous
@@ -155,6 +163,7 @@ class Macros:
 
     def kpi_history(self) -> Markup:
         """Each KPI across the published versions plus this build (the 指标历史 page)."""
+        self.page.reads_everything = True
         from site_build.kpis.snapshot import series as kpi_series
         from site_build.views import charts, history
 

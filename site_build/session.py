@@ -51,6 +51,8 @@ class Session:
     #: kpi id -> the pages that showed it, recorded as the pages render
     kpi_pages: dict[str, list[str]] = field(default_factory=dict)
     pages_with_charts: set[str] = field(default_factory=set)
+    #: page -> the resources its macros read, or None for a page that summarises them all
+    page_reads: dict[str, frozenset[str] | None] = field(default_factory=dict)
     #: the build cache, one per build, rooted at settings.cache_dir
     store: Store = NO_STORE
     #: what the pages' charts cost, for the build log
@@ -86,6 +88,12 @@ class Session:
     def end_page(self, page: PageContext) -> None:
         if page.charts:
             self.pages_with_charts.add(page.src)
+        else:
+            self.pages_with_charts.discard(page.src)
+        reads = set(page.reads)
+        for kpi_id in page.uses:
+            reads |= self.metrics.reads.get(kpi_id, frozenset())
+        self.page_reads[page.src] = None if page.reads_everything else frozenset(reads)
         for kpi_id in page.kpis:
             pages = self.kpi_pages.setdefault(kpi_id, [])
             if page.src not in pages:

@@ -29,6 +29,7 @@ OWNERS = {
         "mkdocs/config.py",
         "mkdocs/macros.py",
         "mkdocs/preview.py",
+        "mkdocs/rebuild.py",
         "mkdocs/stages.py",
         "cli.py",
     },

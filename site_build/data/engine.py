@@ -25,6 +25,7 @@ import duckdb
 
 from site_build.data.deadline import Deadline, check_timeout, timeout_message
 from site_build.data.package import DataPackage, Fingerprints, Resource
+from site_build.data.readers import Readers
 from site_build.data.result import QueryResult
 from site_build.data.results import QueryStats, ResultCache
 from site_build.data.sql_names import ident, literal, mentioned
@@ -54,6 +55,8 @@ class QueryEngine:
         self._materialized: set[str] = set()
         self.fingerprints = fingerprints or Fingerprints(store)
         self.results = ResultCache(store)
+        #: the page's and KPI's sets of the resources the queries read
+        self.readers = Readers()
         # Locking external access adds temp_directory to allowed_directories, and DuckDB's
         # default is a hidden folder in the working directory, where anything planted could be read by content SQL.
         # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
@@ -95,6 +98,7 @@ class QueryEngine:
         sql = sql.strip().rstrip(";").strip()
         _check_read_only(self._con, sql)
         resources = self.resources_of(sql)
+        self.readers.add(_depends_on(sql, resources, self.package))
         key = self._cache_key(sql, params, resources, limit)
         return self.results.fetch(key, sql, label or _short(sql), lambda: self._execute(sql, params, limit, resources))
 
@@ -179,12 +183,17 @@ class QueryEngine:
             raise QueryError(_describe(e, sql)) from None
 
     def _cache_key(self, sql: str, params, resources: tuple[str, ...], limit) -> str:
-        if _FILE_FUNCTIONS.search(sql) or not resources:
-            # SQL that reads files directly: key on every data file, to stay correct.
-            resources = tuple(self.package.resources)
+        resources = _depends_on(sql, resources, self.package)
         prints = {name: self.fingerprints.of(self.package.resources[name].path) for name in resources}
         views = {name: view_sql(self.package.resources[name]) for name in resources}
         return Store.key(duckdb.__version__, sql, params, limit, prints, views)
+
+
+def _depends_on(sql: str, resources: tuple[str, ...], package: DataPackage) -> tuple[str, ...]:
+    """The resources whose data ``sql``'s result depends on: those it names, or all for SQL that reads files."""
+    if _FILE_FUNCTIONS.search(sql) or not resources:
+        return tuple(package.resources)
+    return resources
 
 
 def view_sql(resource: Resource) -> str:

@@ -124,6 +124,8 @@ class Metrics:
         self.engine = engine
         self.today = today or dt.date.today()
         self._values: dict[str, KPIValue] = {}
+        #: kpi id -> the resources its evaluation read
+        self.reads: dict[str, frozenset[str]] = {}
         self._as_of: dt.date | None = None
 
     @property
@@ -141,7 +143,9 @@ class Metrics:
 
     def get(self, kpi_id: str) -> KPIValue:
         if kpi_id not in self._values:
-            self._values[kpi_id] = self._evaluate(self.catalogue.kpi(kpi_id))
+            with self.engine.readers.recording() as read:
+                self._values[kpi_id] = self._evaluate(self.catalogue.kpi(kpi_id))
+            self.reads[kpi_id] = frozenset(read)
         return self._values[kpi_id]
 
     def all(self) -> list[KPIValue]:

@@ -35,6 +35,8 @@ from site_build.views.pages import fill_kpi_pages
 log = get_plugin_logger(__name__)
 
 THEME_DIR = Path(__file__).parent / "theme"
+#: the engine's own code, an input of every build
+ENGINE = Path(__file__).parent.parent
 __all__ = ["HandbookConfig", "HandbookPlugin"]
 
 
@@ -44,6 +46,12 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         self.macros: Macros | None = None
         self.manifest: dict | None = None
         self.rows: dict[str, dict] = {}
+        #: what the last build was made of, for ``handbook serve``'s partial rebuilds (mkdocs/rebuild.py)
+        self.files = self.nav = self.env = self.entries = None
+        #: the inputs: files by group, each file's fingerprint, each group's (see ``stamp``)
+        self.groups: dict[str, dict[str, Path]] = {}
+        self.inputs: dict[str, str] = {}
+        self.prints: dict[str, str] = {}
         self._epoch = _Epoch()
         self.stages = Stages(log, Bar(None), search=False)
 
@@ -55,28 +63,24 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         forward_to(log)
         self._close()
         self._start_stages(log, config)
-        settings = handbook_config.settings(self.config, config.config_file_path)
+        self.settings = settings = handbook_config.settings(self.config, config.config_file_path)
         try:
-            today, user_epoch = _today(), _user_epoch()
-            session = self.session = Session.open(settings, today=today)
-            self.inputs, self.prints = _fingerprint(config, settings, session)
+            self.today, user_epoch = _today(), _user_epoch()
+            session = self.session = Session.open(settings, today=self.today)
+            stamp(self, config)
         except HandbookError as e:
             self._close()
             raise PluginError(str(e)) from None
-        as_of = session.as_of
-        session.version = version = manifest.version_id(as_of, self.prints["combined"])
-        session.published = _published(settings.publish_dir, version)
-        self.built_at = manifest.build_time(as_of, user_epoch)
+        self.built_at = manifest.build_time(session.as_of, user_epoch)
         # Sitemaps read SOURCE_DATE_EPOCH: pin it to this build's time for this build only.
         self._epoch.pin(self.built_at)
         self.macros = Macros(session)
-        config.extra["handbook"] = {"version": version, "data_as_of": as_of.isoformat() if as_of else "—"}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         # Material's offline plugin would load this polyfill from unpkg.com; serve the vendored copy.
         config.extra["polyfills"] = offline.local_polyfills(config.extra.get("polyfills"))
         config.extra_css.extend(css for css in assets.STYLESHEETS if css not in config.extra_css)
         config.extra_javascript.extend(js for js in assets.SCRIPTS if js not in config.extra_javascript)
-        log.info("data as of %s, version %s", config.extra["handbook"]["data_as_of"], version)
+        log.info("data as of %s, version %s", config.extra["handbook"]["data_as_of"], session.version)
         return config
 
     def on_files(self, files, config):
@@ -91,6 +95,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
             _refuse_overwrite(files, page, catalogue.path, config.docs_dir)
             files.append(File.generated(config, page.path, content=page.content))
         self.rows = {page.path: page.row for page in generated}
+        self.files = files
         if config.nav:
             # Into the nav config, not the built nav: MkDocs then titles and links them like any page,
             # and does not report them as pages missing from the nav.
@@ -106,7 +111,16 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
 
             harden(config.plugins["macros"])
         if "material/search" in config.plugins:
-            search.reuse_entries(config.plugins["material/search"], self.macros.session.store)
+            self.entries = search.reuse_entries(config.plugins["material/search"], self.macros.session.store)
+
+    # After every other plugin's on_nav and on_env: what the pages are written with.
+    @event_priority(-100)
+    def _on_nav(self, nav, config, files):
+        self.nav = nav
+
+    @event_priority(-100)
+    def _on_env(self, env, config, files):
+        self.env = env
 
     # Before mkdocs-macros renders the page, so macro failures name the right page
     # and a generated page's row is in page.meta when its template runs.
@@ -123,15 +137,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
     def _on_page_content(self, html, page, config, files):
         if self.macros is not None:
             self.macros.end_page()
-        html, removed = unsafe_urls(html)
-        for url in removed:
-            log.warning(
-                "%s: removed the link target %r: a handbook page links only to http(s), mailto and relative "
-                "URLs. Fix the link, or the data value it came from.",
-                page.file.src_uri,
-                url[:80],
-            )
-        return html
+        return _safe_links(html, page.file.src_uri)
 
     # MkDocs renders every page's Markdown before any page's template: by now every page has
     # recorded its KPIs. Before search (priority 0) indexes the page.
@@ -159,6 +165,8 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
             self.manifest = _write_outputs(Path(config.site_dir), config.site_name, session, self)
         self.stages.queried(session.engine.stats)
 
+    on_nav = CombinedEvent(_on_nav, StageHooks._pages_start)
+    on_env = CombinedEvent(_on_env, StageHooks._rendered)
     on_page_markdown = CombinedEvent(StageHooks._page_starts, _on_page_markdown)
     on_page_content = CombinedEvent(_on_page_content, StageHooks._page_done)
     on_page_context = CombinedEvent(_on_page_context, StageHooks._search_starts, StageHooks._page_indexed)
@@ -181,18 +189,47 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         self.session = self.macros = None
 
 
-def _fingerprint(config, settings, session: Session) -> tuple[dict, dict]:
+def input_roots(config, settings) -> dict[str, list[Path]]:
+    """The files and folders a build reads, by group: content, data, and configuration (which includes code)."""
     root = Path(config.config_file_path).parent
-    groups = manifest.input_files(
-        {
-            "content": [Path(config.docs_dir)],
-            "data": [settings.data_dir],
-            # The engine's own code and templates count as configuration: a new engine is a new version.
-            "config": [Path(config.config_file_path), root / "macros", Path(__file__).parent.parent],
-        },
-        root,
-    )
-    return manifest.fingerprint(groups, session.engine.fingerprints)
+    data = [Path(settings.data_dir)] + ([Path(settings.catalogue)] if settings.catalogue else [])
+    # The team's macros module, and the engine's own code and templates: new code is a new version.
+    module = config.plugins["macros"].config.get("module_name") if "macros" in config.plugins else None
+    code = [root / "macros"] + ([root / module, root / f"{module}.py"] if module else [])
+    return {
+        "content": [Path(config.docs_dir)],
+        "data": data,
+        "config": [Path(config.config_file_path), *dict.fromkeys(code), ENGINE],
+    }
+
+
+def stamp(plugin: HandbookPlugin, config) -> None:
+    """Fingerprint the inputs; give the session, and the pages' stamp, the version they make."""
+    session = plugin.session
+    assert session is not None
+    plugin.groups = _input_groups(config, plugin.settings)
+    plugin.inputs, plugin.prints = manifest.fingerprint(plugin.groups, session.engine.fingerprints)
+    as_of = session.as_of
+    session.version = version = manifest.version_id(as_of, plugin.prints["combined"])
+    session.published = _published(plugin.settings.publish_dir, version)
+    config.extra["handbook"] = {"version": version, "data_as_of": as_of.isoformat() if as_of else "—"}
+
+
+def _safe_links(html: str, src: str) -> str:
+    """``html`` without the link targets a handbook page must not have, each one logged."""
+    html, removed = unsafe_urls(html)
+    for url in removed:
+        log.warning(
+            "%s: removed the link target %r: a handbook page links only to http(s), mailto and relative "
+            "URLs. Fix the link, or the data value it came from.",
+            src,
+            url[:80],
+        )
+    return html
+
+
+def _input_groups(config, settings) -> dict[str, dict[str, Path]]:
+    return manifest.input_files(input_roots(config, settings), Path(config.config_file_path).parent)
 
 
 def _write_outputs(site: Path, site_name: str, session: Session, plugin: HandbookPlugin) -> dict:

@@ -29,6 +29,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
+from site_build.mkdocs.rebuild import FullBuild, LastBuild, rebuild
 from site_build.publish.staging import staged
 from site_build.render import template
 
@@ -125,9 +127,17 @@ class _Builds:
         self.good = False
         #: the banner's HTML while a problem is current, else empty; replaced whole, so readers need no lock
         self.banner = b""
+        #: what the last good build logged, and what it was made of (None: the next build is a full one)
+        self.logged: list[str] = []
+        self.last: LastBuild | None = None
 
     def __call__(self, config: MkDocsConfig | None = None) -> None:
+        if config is None and self.last is not None and self._rebuild(self.last):
+            return
         log.info("Building documentation...")
+        if self.last is not None:
+            self.last.close()
+            self.last = None
         error: BaseException | None = None
         with _collecting() as problems:
             try:
@@ -139,8 +149,10 @@ class _Builds:
             except (Exception, SystemExit) as e:  # any failure becomes the banner the author sees
                 error = e
         if error is None:
+            assert config is not None
             self.good = True
-            self.banner = banner(failed=False, kept=True, message=None, logged=problems.lines)
+            self.last = LastBuild.of(config)
+            self._show(problems.lines)
             return
         message = _message(error, problems.lines)
         if self.good:
@@ -149,6 +161,31 @@ class _Builds:
             log.error("The build failed; the preview shows why. Fix it and save, and the page reloads.")
             self._write_error_pages()
         self.banner = banner(failed=True, kept=self.good, message=message, logged=problems.lines)
+
+    def _rebuild(self, last: LastBuild) -> bool:
+        """Rebuild only the pages the change reaches; False when a full build must run instead."""
+        start = time.perf_counter()
+        with _collecting() as problems:
+            try:
+                pages = rebuild(last, self.site)
+            except FullBuild as e:
+                log.info("A full build: %s.", e)
+                return False
+            except Exception:  # the full build that follows reports it, with the banner
+                log.debug("The partial rebuild failed", exc_info=True)
+                return False
+        if not pages:
+            log.info("Nothing changed since the last build.")
+            return True
+        log.info("Rebuilt %s in %.2f s.", ", ".join(pages), time.perf_counter() - start)
+        # The pages not rebuilt still have their warnings; the rebuilt ones have their new ones.
+        kept = [line for line in self.logged if not line.startswith(tuple(pages))]
+        self._show(kept + problems.lines)
+        return True
+
+    def _show(self, logged: list[str]) -> None:
+        self.logged = logged
+        self.banner = banner(failed=False, kept=True, message=None, logged=logged)
 
     def _write_error_pages(self) -> None:
         """Before any good build: index and 404 become a short page, which the banner explains."""
@@ -183,9 +220,7 @@ def serve(config_file: str, *, dev_addr: str, watch: list[str]) -> None:
     server = PreviewServer(builds, host=host, port=port, root=str(site), mount_path=mount_path)
     try:
         builds(config)
-        server.watch(config.docs_dir)
-        server.watch(config.config_file_path)
-        for item in config.watch:
+        for item in dict.fromkeys([config.docs_dir, config.config_file_path, *config.watch, *_inputs(config)]):
             server.watch(item)
         try:
             server.serve()
@@ -194,8 +229,22 @@ def serve(config_file: str, *, dev_addr: str, watch: list[str]) -> None:
         finally:
             server.shutdown()
     finally:
+        if builds.last is not None:
+            builds.last.close()
         config.plugins.on_shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _inputs(config: MkDocsConfig) -> list[str]:
+    """What the build read beyond content and mkdocs.yml: the data folder, the catalogue, the macros module."""
+    from site_build.mkdocs.plugin import ENGINE, input_roots
+
+    plugin = config.plugins.get("handbook")
+    settings = getattr(plugin, "settings", None)
+    if settings is None:  # the first build failed before the plugin read its settings
+        return []
+    roots = input_roots(config, settings)
+    return [str(path) for paths in roots.values() for path in paths if path.exists() and path != ENGINE]
 
 
 def _message(error: BaseException, logged: list[str]) -> str | None:

@@ -5,6 +5,10 @@ jieba: about a quarter of a warm build. A page's entries depend only on its
 HTML, table of contents, URL, title and metadata, and on the search plugin's
 settings and version, so a page whose inputs are all unchanged takes its
 entries from the store instead.
+
+The entries are also kept page by page, so that ``handbook serve`` can
+re-index only the pages it rebuilt and write the index in the order a full
+build writes it.
 """
 
 from __future__ import annotations
@@ -19,26 +23,45 @@ from site_build.data.store import Store
 NAMESPACE = "search"
 
 
-def reuse_entries(plugin: Any, store: Store) -> bool:
-    """Serve ``plugin``'s (Material's search plugin) page entries from ``store``; False when it cannot."""
+class PageEntries:
+    """Each page's search entries, in the order the pages were indexed."""
+
+    def __init__(self, index: Any):
+        self.index = index
+        self.pages: dict[str, list[dict]] = {}
+
+    def reorder(self, urls: list[str]) -> None:
+        """Make the index hold each page's latest entries, in the order of ``urls`` (a full build's order)."""
+        self.index.entries = [entry for url in urls for entry in self.pages.get(url, [])]
+
+
+def reuse_entries(plugin: Any, store: Store) -> PageEntries | None:
+    """Keep ``plugin``'s (Material's search plugin) entries per page, served from ``store`` when it has them.
+
+    None when the plugin is not the one this module knows.
+    """
     index = getattr(plugin, "search_index", None)
     add = getattr(index, "add_entry_from_context", None)
-    if not store.enabled or index is None or add is None or not isinstance(getattr(index, "entries", None), list):
-        return False
+    if index is None or add is None or not isinstance(getattr(index, "entries", None), list):
+        return None
     settings = _settings(plugin)
+    kept = PageEntries(index)
 
     def add_entry_from_context(page) -> None:
         key = Store.key(settings, page.url, page.title, page.meta, _toc(page.toc), page.content)
-        entries = store.get_json(NAMESPACE, key, _entries)
-        if entries is not None:
-            index.entries.extend(entries)
-            return
-        before = len(index.entries)
-        add(page)
-        store.put_json(NAMESPACE, key, index.entries[before:])
+        entries = store.get_json(NAMESPACE, key, _entries) if store.enabled else None
+        if entries is None:
+            before = len(index.entries)
+            add(page)
+            entries = index.entries[before:]
+            del index.entries[before:]
+            if store.enabled:
+                store.put_json(NAMESPACE, key, entries)
+        index.entries.extend(entries)
+        kept.pages[page.url] = entries
 
     index.add_entry_from_context = add_entry_from_context
-    return True
+    return kept
 
 
 def _settings(plugin: Any) -> list:

@@ -103,7 +103,7 @@ class StageHooks:
 
     # After every other plugin's on_nav: the pages are all known.
     @event_priority(-100)
-    def on_nav(self, nav, config, files):
+    def _pages_start(self, nav, config, files):
         if self.session is not None:
             self.stages.bar.start("rendering pages", len(files.documentation_pages()))
 
@@ -124,7 +124,7 @@ class StageHooks:
 
     # MkDocs runs on_env once every page's Markdown is rendered, before it writes any page.
     @event_priority(-100)
-    def on_env(self, env, config, files):
+    def _rendered(self, env, config, files):
         if self.session is not None:
             self.stages.rendered_all(self.session)
             self.stages.bar.start("writing pages", self.stages.rendered)

@@ -54,6 +54,11 @@ class PageContext:
     #: KPI ids whose card or value this page shows, in first-use order
     kpis: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
+    #: the resources this page's queries read, and the KPIs its macros evaluated (for rebuilds after a data edit)
+    reads: set[str] = field(default_factory=set)
+    uses: set[str] = field(default_factory=set)
+    #: a page that summarises the whole build (actions, dictionary, health, history): rebuilt on any data edit
+    reads_everything: bool = False
 
     @property
     def where(self) -> str:
