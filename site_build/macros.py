@@ -179,6 +179,7 @@ class Macros:
                 description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
                 store=self.session.store,
                 stats=stats,
+                validate=False,
             )
         return Markup(chart + "\n" + history.history_html(series))
 

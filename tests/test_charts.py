@@ -485,7 +485,9 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
             ],
         },
     }
-    spec = to_spec(history_chart(series))
+    spec = to_spec(history_chart(series))  # validated against the Vega-Lite schema
+    # the build skips that check for this chart of the engine's own, and gets the same spec
+    assert to_spec(history_chart(series), validate=False) == spec
     panels = spec["concat"]
     assert [p["title"]["text"] for p in panels] == ["转化率", "月销售额"]
     values = [v for p in panels for v in spec["datasets"][p["data"]["name"]]]  # inline, under dataset names

@@ -55,6 +55,22 @@ def test_built_pages_load_nothing_from_other_hosts(plain_site):
         assert "unpkg.com" not in html, page.name
 
 
+def test_the_scan_keeps_each_pages_answer_under_its_bytes(tmp_path):
+    from site_build.data.store import Store
+
+    site, store = tmp_path / "site", Store(tmp_path / "cache")
+    site.mkdir()
+    page = site / "a.html"
+    page.write_text('<script src="https://cdn.example.com/x.js"></script>', encoding="utf-8")
+    found = {"a.html": ["https://cdn.example.com/x.js"]}
+    assert offline.external_references_in_site(site, store) == found
+    assert offline.external_references_in_site(site, store) == found  # from the store, the same answer
+    assert len(store.entries("offline")) == 1
+    # new bytes, a new answer: a stored one never hides a page's change
+    page.write_text("<p>no scripts</p>", encoding="utf-8")
+    assert offline.external_references_in_site(site, store) == {}
+
+
 def test_polyfill_is_the_vendored_local_copy(plain_site):
     html = (plain_site / "inventory.html").read_text(encoding="utf-8")
     assert f'<script src="{offline.POLYFILL_URL}"></script>' in html

@@ -43,6 +43,7 @@ FORMATS = {
     "svgs": 1,  # static SVGs drawn by vl-convert (views/vega.py)
     "bundles": 1,  # the Vega JavaScript runtime bundled by vl-convert (views/vega.py)
     "search": 1,  # Material's search entries of one page (mkdocs/search.py)
+    "offline": 1,  # the URLs a page loads from other hosts, by the page's bytes (views/offline.py)
 }
 
 #: what a reader may raise on an entry it cannot use: such an entry is a miss
