@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from site_build.errors import HandbookError, MacroError, suggest
 from site_build.kpis.metrics import KPIValue
+from site_build.markup import Stash
 from site_build.render import fragment
 from site_build.session import Session
 from site_build.settings import Settings
@@ -56,9 +57,12 @@ class Macros:
         self.chart_functions: dict[str, Callable] = {}
         #: pages made from catalogue page templates (see generate_pages)
         self.generated: list = []
+        #: the page's block fragments, out of the Markdown converter's way (see markup.Stash)
+        self.stash = Stash()
 
     def begin_page(self, src: str, origin: str | None = None) -> PageContext:
         self.page = self.session.begin_page(src, origin)
+        self.stash.clear()
         # Only this page's: a page whose render failed never reached end_page.
         self.session.engine.readers.only(self.page.reads)
         return self.page

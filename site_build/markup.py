@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import string
 from collections.abc import Mapping
 
@@ -99,3 +100,49 @@ def unsafe_urls(page_html: str) -> tuple[str, list[str]]:
         return ""
 
     return _URL_ATTRIBUTE.sub(check, page_html), removed
+
+
+#: the engine's block fragments: a page's Markdown gets a placeholder for each, not the HTML itself
+_BLOCK = re.compile(r"\s*<(?:div|figure|table|section|dl|ul|ol|details|nav|aside|pre|h[1-6])\b", re.IGNORECASE)
+
+
+class Stash:
+    """Block HTML that macros made, kept out of Markdown's way until the page is converted.
+
+    Python-Markdown parses every raw HTML block of a page with its HTML
+    parser to find where it ends: for the engine's tables, cards and charts
+    that was a fifth of a build, to learn nothing. A macro's block output
+    goes into the page as a placeholder word, which Markdown leaves alone,
+    and ``restore`` puts the HTML back in its place (a paragraph of nothing
+    but placeholders becomes their blocks). Inline output (a value, a target)
+    stays in the text: it is small and may sit in a heading. Placeholders
+    carry a random part, so no page text can name one.
+    """
+
+    def __init__(self):
+        prefix = f"hbstash{secrets.token_hex(6)}x"
+        self._html: list[str] = []
+        self._token = re.compile(rf"{prefix}(\d+)x")
+        self._paragraph = re.compile(rf"<p>\s*((?:{prefix}\d+x\s*)+)</p>")
+        self._prefix = prefix
+
+    def put(self, html: str) -> str:
+        """``html`` itself when it is inline, else the placeholder that stands for it in the page."""
+        if not _BLOCK.match(html):
+            return html
+        self._html.append(str(html))
+        return Markup(f"{self._prefix}{len(self._html) - 1}x")
+
+    def restore(self, html: str) -> str:
+        """``html`` (a converted page) with each placeholder replaced by the HTML it stands for."""
+        if not self._html:
+            return html
+
+        def blocks(match: re.Match) -> str:
+            return "\n".join(self._html[int(n)] for n in self._token.findall(match.group(1)))
+
+        html = self._paragraph.sub(blocks, html)
+        return self._token.sub(lambda match: self._html[int(match.group(1))], html)
+
+    def clear(self) -> None:
+        self._html.clear()

@@ -84,11 +84,11 @@ def _guarded(macros: Macros, name: str, method):
         try:
             signature.bind(*args, **kwargs)
         except TypeError as e:
-            return macros.failure(call, MacroError(f"{call}: {e}. Signature: {name}{signature}"))
+            return macros.stash.put(macros.failure(call, MacroError(f"{call}: {e}. Signature: {name}{signature}")))
         try:
-            return method(*args, **kwargs)
+            return macros.stash.put(method(*args, **kwargs))
         except HandbookError as e:
-            return macros.failure(call, e)
+            return macros.stash.put(macros.failure(call, e))
 
     macro.__name__ = name
     return macro

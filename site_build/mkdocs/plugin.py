@@ -136,6 +136,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
     @event_priority(-50)
     def _on_page_content(self, html, page, config, files):
         if self.macros is not None:
+            html = self.macros.stash.restore(html)
             self.macros.end_page()
         return _safe_links(html, page.file.src_uri)
 
