@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv lock lint validate build serve test bench publish browser clean
+.PHONY: help venv lock lint validate build serve test bench publish browser clean messages
 
 help:
 	@echo "make build    validate data/ and build the handbook into site/"
@@ -21,6 +21,7 @@ help:
 	@echo "make serve    live preview at http://127.0.0.1:8000"
 	@echo "make bench    run the benchmarks in bench/ and print ratios"
 	@echo "make publish  build, publish into public/ and write the offline archive to dist/"
+	@echo "make messages list the engine's words each catalogue in site_build/locales/ does not translate"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,14 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# A new language is one site_build/locales/<lang>.po; this lists what it still lacks.
+messages: venv
+	@$(BIN)/python -c "import sys; from site_build import i18n; \
+	gaps = {lang: i18n.missing(lang) for lang in i18n.languages() if lang != i18n.SOURCE}; \
+	[print(f'{lang}.po lacks {m!r}') for lang, ms in gaps.items() for m in ms]; \
+	print(f'{len(i18n.used())} messages; ' + ', '.join(f'{lang}: {len(ms)} missing' for lang, ms in gaps.items())); \
+	sys.exit(1 if any(gaps.values()) else 0)"
 
 validate: venv
 	$(BIN)/handbook validate

@@ -18,6 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from site_build.errors import HandbookError, MacroError, suggest
+from site_build.i18n import _
 from site_build.kpis.metrics import KPIValue
 from site_build.markup import Stash
 from site_build.render import fragment
@@ -179,8 +180,12 @@ class Macros:
             chart = charts.render_chart(
                 charts.history_chart(series),
                 chart_id=self.page.unique_id("kpi-history"),
-                title="各版本指标走势",
-                description=f"每个指标在 {versions} 个已发布版本（含本版）中的数值，每个小图使用各自的纵轴。",
+                title=_("Each KPI across the versions"),
+                description=_(
+                    "Each KPI's value in the %(versions)s published versions (this one included); "
+                    "each small chart has an axis of its own."
+                )
+                % {"versions": versions},
                 store=self.session.store,
                 stats=stats,
                 validate=False,
@@ -212,7 +217,7 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
         raise MacroError(
             f"chart('{name}'): unknown chart. " + suggest(name, [*catalogue.charts, *functions], noun="chart id")
         )
-    spec = dict(vars(definition)) if definition else {"id": name or "chart", "title": options.get("title", "图表")}
+    spec = dict(vars(definition)) if definition else {"id": name or "chart", "title": options.get("title", _("Chart"))}
     spec.update(options)
     # Pop both always: a call's own sql= or query= overrides the definition's, and neither is a drawing option.
     declared_sql, declared_query = spec.pop("sql", None), spec.pop("query", None)
@@ -243,7 +248,7 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
     result = session.engine.query(source.sql, params, limit=limit, label=f"chart {name}" if name else None)
     chart_id = str(spec.get("id") or name or "chart")
     title = str(spec.get("title") or chart_id)
-    description = spec.get("description") or f"{title}（{len(result)} 行数据）"
+    description = spec.get("description") or _("%(title)s (%(rows)s rows)") % {"title": title, "rows": len(result)}
     # Timed after the query: its time counts as a query's.
     with session.charts.timed():
         if source.function is not None:

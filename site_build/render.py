@@ -15,6 +15,7 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
+from site_build import i18n
 from site_build.markup import inline_text
 
 
@@ -30,7 +31,28 @@ def environment() -> jinja2.Environment:
         finalize=inline_text,
     )
     env.filters["script_json"] = script_json
+    env.globals.update(_=translate, ngettext=translate_plural)
     return env
+
+
+def translate(message: str, **variables) -> Markup:
+    """``message`` in the build's language (``i18n``), with each variable printed as text.
+
+    The catalogue is the engine's own, so a translation may hold markup
+    (``<code>``); the variables are data, escaped for HTML and Markdown.
+    """
+    return _fill(i18n.gettext(message), variables)
+
+
+def translate_plural(singular: str, plural: str, num: int, **variables) -> Markup:
+    """The form of ``singular``/``plural`` for ``num`` in the build's language; ``%(num)s`` is ``num``."""
+    return _fill(i18n.ngettext(singular, plural, num), {"num": num, **variables})
+
+
+def _fill(text: str, variables: dict) -> Markup:
+    if not variables:
+        return Markup(text)
+    return Markup(text) % {name: inline_text(value) for name, value in variables.items()}
 
 
 def template(name: str) -> jinja2.Template:

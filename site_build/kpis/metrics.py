@@ -17,6 +17,7 @@ from site_build.data.engine import QueryEngine
 from site_build.data.sql_names import ident, literal
 from site_build.errors import QueryError
 from site_build.formats import format_delta, format_period, format_value
+from site_build.i18n import _
 from site_build.kpis.catalogue import KPI, Catalogue
 
 log = logging.getLogger("handbook.metrics")
@@ -42,7 +43,8 @@ class KPIValue:
 
     @property
     def period_label(self) -> str:
-        return format_period(self.period, self.kpi.grain) + ("（截至目前）" if self.kpi.window == "to_date" else "")
+        period = format_period(self.period, self.kpi.grain)
+        return _("%(period)s (to date)") % {"period": period} if self.kpi.window == "to_date" else period
 
     def display(self, value="current") -> str:
         v = self.value if value == "current" else value

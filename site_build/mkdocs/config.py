@@ -23,6 +23,9 @@ class HandbookConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the handbook engine off, e.g. for a plain-theme preview."""
 
+    language = c.Optional(c.Type(str))
+    """Language of the engine's own words on the pages (en, zh, …); defaults to theme.language."""
+
     data_dir = c.Type(str, default="data")
     """Folder with datapackage.json, the datasets and metrics.yml (relative to mkdocs.yml)."""
 

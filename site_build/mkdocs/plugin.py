@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from site_build import i18n
 from site_build.errors import HandbookError
 from site_build.macros import Macros
 from site_build.markup import data_values, unsafe_urls
@@ -65,6 +66,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         self._start_stages(log, config)
         self.settings = settings = handbook_config.settings(self.config, config.config_file_path)
         try:
+            i18n.activate(i18n.language_of(self.config.language or config.theme.get("language")))
             self.today, user_epoch = _today(), _user_epoch()
             session = self.session = Session.open(settings, today=self.today)
             stamp(self, config)
@@ -213,7 +215,12 @@ def stamp(plugin: HandbookPlugin, config) -> None:
     as_of = session.as_of
     session.version = version = manifest.version_id(as_of, plugin.prints["combined"])
     session.published = _published(plugin.settings.publish_dir, version)
-    config.extra["handbook"] = {"version": version, "data_as_of": as_of.isoformat() if as_of else "—"}
+    config.extra["handbook"] = {
+        "version": version,
+        "data_as_of": as_of.isoformat() if as_of else "—",
+        # the footer stamp's words, in the build's language (the theme's templates have no catalogue of ours)
+        "words": {"data_as_of": i18n.gettext("Data as of"), "version": i18n.gettext("Version")},
+    }
 
 
 def _safe_links(html: str, src: str) -> str:

@@ -12,14 +12,22 @@ from markupsafe import Markup
 
 from site_build.errors import MacroError
 from site_build.formats import format_value
+from site_build.i18n import N_, _
 from site_build.kpis.metrics import KPIValue
 from site_build.render import fragment
 from site_build.views.context import PageContext
 
-STATUS_TEXT = {"on-track": "达标", "watch": "关注", "alert": "告警", "no-data": "无数据"}
-STATUS_ICON = {"on-track": "✔", "watch": "⚠", "alert": "✖", "no-data": "？"}
+#: status -> its word, a message id (``status_text`` says it in the build's language)
+STATUS_TEXT = {"on-track": N_("On track"), "watch": N_("Watch"), "alert": N_("Alert"), "no-data": N_("No data")}
+#: message ids too: a question mark is full-width in Chinese text
+STATUS_ICON = {"on-track": "✔", "watch": "⚠", "alert": "✖", "no-data": N_("?")}
 PERIODS = ("current", "previous", "year_ago")
-LEVELS = {"watch": "关注线", "alert": "告警线", "target": "目标", "target_max": "目标上限"}
+LEVELS = {
+    "watch": N_("%(kpi)s watch line"),
+    "alert": N_("%(kpi)s alert line"),
+    "target": N_("%(kpi)s target"),
+    "target_max": N_("%(kpi)s target maximum"),
+}
 
 
 def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
@@ -36,8 +44,8 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
         card_id=page.unique_id(f"kpi-{kv.kpi.id}"),
         kpi=kv.kpi,
         status=kv.status,
-        status_text=STATUS_TEXT[kv.status],
-        icon=STATUS_ICON[kv.status],
+        status_text=status_text(kv.status),
+        icon=_(STATUS_ICON[kv.status]),
         display=kv.display(),
         raw_value="" if kv.value is None else repr(kv.value),
         period=kv.period_label,
@@ -72,13 +80,20 @@ def value(kv: KPIValue, which: str, page: PageContext) -> Markup:
         kind="value",
         status=kv.status,
         text=kv.display(choices[which]),
-        title=f"{kv.kpi.label}，{kv.period_label}，状态：{STATUS_TEXT[kv.status]}",
+        title=_("%(kpi)s, %(period)s, status: %(status)s")
+        % {"kpi": kv.kpi.label, "period": kv.period_label, "status": status_text(kv.status)},
     )
 
 
 def target(kv: KPIValue, page: PageContext) -> Markup:
     page.shows(kv.kpi.id)
-    return fragment("inline.html", kind="target", status=None, text=kv.target_display, title=f"{kv.kpi.label}目标")
+    return fragment(
+        "inline.html",
+        kind="target",
+        status=None,
+        text=kv.target_display,
+        title=_(LEVELS["target"]) % {"kpi": kv.kpi.label},
+    )
 
 
 def threshold(kv: KPIValue, level: str) -> Markup:
@@ -94,14 +109,21 @@ def threshold(kv: KPIValue, level: str) -> Markup:
         kind="threshold",
         status=None,
         text=kv.threshold_display(level),
-        title=f"{kv.kpi.label}{LEVELS[level]}",
+        title=_(LEVELS[level]) % {"kpi": kv.kpi.label},
     )
 
 
 def data_as_of(as_of: dt.date | None) -> Markup:
     return fragment(
-        "inline.html", kind="as-of", status=None, text=as_of.isoformat() if as_of else "—", title="数据日期"
+        "inline.html", kind="as-of", status=None, text=as_of.isoformat() if as_of else "—", title=_("Data date")
     )
+
+
+def status_text(status: str | None) -> str:
+    """``status`` in words, in the build's language; a status this module does not know is shown as it is."""
+    if status is None:
+        return "—"
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
 def _arrow(delta: float | None) -> str:
@@ -124,5 +146,6 @@ def _sparkline(kv: KPIValue) -> dict | None:
         "points": " ".join(f"{x},{y}" for x, y in coords),
         "last": coords[-1],
         "count": len(kv.history),
-        "summary": f"最低 {format_value(lo, fmt, digits=digits)}，最高 {format_value(hi, fmt, digits=digits)}",
+        "summary": _("lowest %(low)s, highest %(high)s")
+        % {"low": format_value(lo, fmt, digits=digits), "high": format_value(hi, fmt, digits=digits)},
     }

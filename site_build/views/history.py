@@ -18,16 +18,10 @@ from markupsafe import Markup
 from site_build.formats import format_delta
 from site_build.kpis.snapshot import snapshot
 from site_build.render import fragment
+from site_build.views.cards import status_text
 
 #: how bad a status is; no-data counts as bad as watch (the number cannot be trusted)
 STATUS_RANK: dict[str | None, int] = {"on-track": 0, "watch": 1, "no-data": 1, "alert": 2}
-STATUS_TEXT: dict[str | None, str] = {
-    "on-track": "达标",
-    "watch": "关注",
-    "alert": "告警",
-    "no-data": "无数据",
-    None: "—",
-}
 
 #: order of the 本版变化 table: worst news first
 KINDS = ("new-alert", "worsened", "adverse", "unchanged", "favourable", "improved", "added", "removed")
@@ -79,7 +73,7 @@ def compare(current: dict, previous: dict | None) -> list[Change]:
 
 def changes_html(changes: list[Change], *, previous: dict | None) -> Markup:
     """The 本版变化 table (templates/changes.html)."""
-    return fragment("changes.html", changes=changes, previous=previous, status_text=STATUS_TEXT)
+    return fragment("changes.html", changes=changes, previous=previous, status_text=_status_words())
 
 
 def history_html(series: dict[str, dict]) -> Markup:
@@ -96,13 +90,16 @@ def history_html(series: dict[str, dict]) -> Markup:
         }
         for kpi_id, line in series.items()
     ]
-    return fragment("kpi_history.html", versions=list(versions.values()), rows=rows, status_text=STATUS_TEXT)
+    return fragment("kpi_history.html", versions=list(versions.values()), rows=rows, status_text=_status_words())
 
 
 def _status_word(status: str | None) -> str:
     """The status in words; a status this module does not know is shown as it is."""
-    word = STATUS_TEXT.get(status, status)
-    return STATUS_TEXT[None] if word is None else word
+    return status_text(status)
+
+
+def _status_words() -> dict[str | None, str]:
+    return {status: status_text(status) for status in (*STATUS_RANK, None)}
 
 
 def _change(kpi_id: str, now: dict | None, before: dict | None) -> Change:

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from site_build.formats import format_value
+from site_build.i18n import N_, _
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import KPIValue, Metrics
 from site_build.render import fragment
@@ -32,6 +33,16 @@ def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext
     return fragment("actions.html", items=items, counts=counts, as_of=as_of)
 
 
+#: a KPI's grain in words (message ids)
+GRAINS = {
+    "day": N_("daily"),
+    "week": N_("weekly"),
+    "month": N_("monthly"),
+    "quarter": N_("quarterly"),
+    "year": N_("yearly"),
+}
+
+
 def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) -> Markup:
     """Every KPI's definition, formula, target, thresholds, owner and a slot for the pages that use it.
 
@@ -41,16 +52,16 @@ def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) ->
     entries = []
     for kpi in catalogue.kpis.values():
         fmt = lambda v, kpi=kpi: format_value(v, kpi.format, digits=kpi.digits, unit=kpi.unit)  # noqa: E731
-        comparison = "低于" if kpi.direction == "higher" else "高于"
+        below = kpi.direction == "higher"
         entries.append(
             {
                 "kpi": kpi,
                 "target": fmt(kpi.target),
-                "watch": f"{comparison} {fmt(kpi.watch_level)}",
-                "alert": f"{comparison} {fmt(kpi.alert)}",
-                "direction": "越高越好" if kpi.direction == "higher" else "越低越好",
-                "grain": {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}[kpi.grain],
-                "window": "累计至今" if kpi.window == "to_date" else "按周期",
+                "watch": (_("below %(value)s") if below else _("above %(value)s")) % {"value": fmt(kpi.watch_level)},
+                "alert": (_("below %(value)s") if below else _("above %(value)s")) % {"value": fmt(kpi.alert)},
+                "direction": _("higher is better") if kpi.direction == "higher" else _("lower is better"),
+                "grain": _(GRAINS[kpi.grain]),
+                "window": _("to date") if kpi.window == "to_date" else _("per period"),
                 "formula": kpi.formula,
                 "section": page.href(kpi.play.section),
                 "sources": page.source_links([kpi.resource] if kpi.resource else metrics.get(kpi.id).resources),
