@@ -105,8 +105,10 @@ def N_(message: str) -> str:
 
 def missing(language: str) -> list[str]:
     """The engine's message ids that the ``language`` catalogue does not translate (``make messages``)."""
-    catalog = read_po((LOCALES / f"{language}.po").open("rb"), locale=language)
-    return sorted(m for m in used() if not (catalog.get(m) and catalog.get(m).string))
+    with (LOCALES / f"{language}.po").open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    translated = {message.id if isinstance(message.id, str) else message.id[0] for message in catalog if message.string}
+    return sorted(used() - translated)
 
 
 def used() -> set[str]:
