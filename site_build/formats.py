@@ -1,21 +1,28 @@
-"""Number formats for KPI values, table cells, deltas and chart axes, the Chinese way.
+"""Number formats for KPI values, table cells, deltas and chart axes, in the build's language.
 
-``cny`` uses ¥ and switches to 万 / 亿 for large amounts; ``percent`` expects
-a ratio (0.3 → 30.0%); ``duration`` expects seconds; ``count`` is a whole number.
+``currency`` is money in the site's currency (``cny``, ``usd``, ``eur`` … name
+one): its symbol, and the compact units it switches to for large amounts (万 /
+亿 in Chinese, K / M / B in English), come from the CLDR (``cldr``).
+``percent`` expects a ratio (0.3 → 30.0%); ``duration`` expects seconds;
+``count`` is a whole number.
 
-Each format is a ``Rule`` in ``RULES``: the unit suffixes, scales, digits and
-thresholds are written down once. ``format_value`` reads them in Python for
-cards and tables; ``vega_expr`` turns the same rule into a Vega expression for
-chart axes, so a number reads the same on a card, in a table and on a chart.
+Each format is a ``Rule`` (``rule``): the affixes, scales, digits and
+thresholds are written down once per language. ``format_value`` reads them
+in Python for cards and tables; ``vega_expr`` turns the same rule into a
+Vega expression for chart axes, so a number reads the same on a card, in a
+table and on a chart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
+from site_build import cldr, i18n
 from site_build.errors import MacroError, suggest
+from site_build.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -35,30 +42,67 @@ class Rule:
 
     steps: tuple[Step, ...]  # largest first; the last starts at 0
     prefix: str = ""  # after the sign: -¥2.5万
+    after: str = ""  # after the unit: 2,5 Mio. €
     factor: float = 1  # percent shows a ratio per hundred
     signed_zero: bool = True  # -0.0 keeps its minus, as Python's own format does; yuan never did
     takes_unit: bool = False  # "7 条": only plain quantities take a unit after them
 
 
-RULES: dict[str, Rule] = {
-    "cny": Rule(
-        prefix="¥",
-        signed_zero=False,
-        steps=(Step(1e8, 1e8, 2, "亿"), Step(1e4, 1e4, 1, "万"), Step(0, 1, 0, grouped=True)),
-    ),
-    "percent": Rule(factor=100, steps=(Step(0, 1, 1, "%"),)),
-    "count": Rule(takes_unit=True, steps=(Step(1e6, 1e4, 1, "万", grouped=True), Step(0, 1, 0, grouped=True))),
-    "duration": Rule(
-        steps=(
-            Step(86400, 86400, 1, " 天"),
-            Step(3600, 3600, 1, " 小时"),
-            Step(60, 60, 1, " 分钟"),
-            Step(0, 1, 1, " 秒"),
-        )
-    ),
-    "number": Rule(takes_unit=True, steps=(Step(0, 1, 2, grouped=True),)),
-}
-FORMATS = tuple(RULES)
+#: the formats by name; any ISO 4217 code in lower case (cny, usd, eur …) is also a currency format
+FORMATS = ("currency", "percent", "count", "duration", "number")
+#: a duration's units, message ids: " 小时" in Chinese
+_DURATION = ((86400, N_(" d")), (3600, N_(" h")), (60, N_(" min")), (0, N_(" s")))
+
+
+def known(fmt: str) -> bool:
+    """``fmt`` names a format: one of FORMATS, or a currency code such as cny."""
+    return fmt in FORMATS or cldr.is_currency_code(fmt)
+
+
+def unknown(fmt: str) -> str:
+    """What to say about a format that ``known`` does not know: the closest names, and the currency codes."""
+    return (
+        suggest(fmt, [*FORMATS, "cny"], noun="format")
+        + " Money in a given currency is its ISO 4217 code in lower case (usd, eur …)."
+    )
+
+
+def rule(fmt: str) -> Rule:
+    """The rule of format ``fmt`` in the build's language (and, for ``currency``, the site's currency)."""
+    if not known(fmt):
+        raise MacroError(f"Unknown format '{fmt}'. {unknown(fmt)}")
+    if fmt == "currency":
+        code = i18n.currency()
+        if code is None:
+            raise MacroError(
+                "format 'currency' needs the site's currency: set 'currency: USD' (or CNY, EUR …) under the "
+                "handbook plugin in mkdocs.yml, or name the currency as the format ('usd')."
+            )
+        fmt = code
+    return _rule(i18n.current(), fmt.lower())
+
+
+@functools.cache
+def _rule(language: str, fmt: str) -> Rule:
+    units = cldr.compact_units(language)
+    if fmt == "percent":
+        return Rule(factor=100, steps=(Step(0, 1, 1, "%"),))
+    if fmt == "count":
+        # from a million on, in the largest unit up to a million: 123.4万 in zh, 1.2M in en
+        divisor, suffix = max((u for u in units if u[0] <= 1e6), default=(1.0, ""))
+        big = (Step(1e6, divisor, 1, suffix, grouped=True),) if suffix else ()
+        return Rule(takes_unit=True, steps=(*big, Step(0, 1, 0, grouped=True)))
+    if fmt == "duration":
+        with i18n.use(language):
+            return Rule(steps=tuple(Step(at, at or 1, 1, _(unit)) for at, unit in _DURATION))
+    if fmt == "number":
+        return Rule(takes_unit=True, steps=(Step(0, 1, 2, grouped=True),))
+    before, after = cldr.currency_affixes(language, fmt)
+    # from ten thousand on, in compact units: ¥55.8万, $2.5M; two decimals from a hundred million
+    steps = [Step(max(d, 1e4), d, 2 if d >= 1e8 else 1, suffix) for d, suffix in reversed(units) if d >= 1e3]
+    return Rule(prefix=before, after=after, signed_zero=False, steps=(*steps, Step(0, 1, 0, grouped=True)))
+
+
 #: what a table shows for a whole number with no format (f"{n:,}"), for axes of integer columns
 WHOLE = Rule(steps=(Step(0, 1, 0, grouped=True),))
 MISSING = "—"
@@ -70,9 +114,9 @@ def format_value(value, fmt: str | None = None, *, digits: int | None = None, un
         return MISSING
     if fmt is None:
         return _plain(value)
-    rule = _rule(fmt)
-    text = _apply(rule, float(value), digits)
-    return f"{text} {unit}" if unit and rule.takes_unit else text
+    how = rule(fmt)
+    text = _apply(how, float(value), digits)
+    return f"{text} {unit}" if unit and how.takes_unit else text
 
 
 def vega_expr(
@@ -85,20 +129,21 @@ def vega_expr(
     ``format_value`` for finite numbers while the figure shown, times 10**digits,
     stays below 2**52 (exact ties need it); tests/test_formats.py checks it.
     """
-    rule = fmt if isinstance(fmt, Rule) else _rule(fmt)
-    scaled = value if rule.factor == 1 else f"{value} * {_js(rule.factor)}"
+    how = fmt if isinstance(fmt, Rule) else rule(fmt)
+    scaled = value if how.factor == 1 else f"{value} * {_js(how.factor)}"
     size = f"abs({scaled})"
     # 1 / -0.0 is -Infinity: the expression's way to see a negative zero
-    negative = f"1 / {scaled if rule.factor == 1 else f'({scaled})'} < 0" if rule.signed_zero else f"{scaled} < 0"
-    *ranges, last = rule.steps
+    negative = f"1 / {scaled if how.factor == 1 else f'({scaled})'} < 0" if how.signed_zero else f"{scaled} < 0"
+    *ranges, last = how.steps
     body = _step_expr(last, size, digits)
     for step in reversed(ranges):
         body = f"{size} >= {_js(step.at)} ? {_step_expr(step, size, digits)} : {body}"
     parts = [
         f"({negative} ? '-' : '')",
-        _js_str(rule.prefix),
+        _js_str(how.prefix),
         f"({body})",
-        _js_str(f" {unit}" if unit and rule.takes_unit else ""),
+        _js_str(how.after),
+        _js_str(f" {unit}" if unit and how.takes_unit else ""),
     ]
     text = " + ".join(p for p in parts if p != "''")
     return f"isValid({value}) ? {text} : {_js_str(MISSING)}"
@@ -119,14 +164,16 @@ def format_delta(delta: float | None, fmt: str, *, relative: float | None = None
     if fmt == "percent":
         points = delta * 100
         d = 1 if digits is None else digits
-        return f"{points:+.{d}f} 个百分点"
+        return _("%(points)s pp") % {"points": f"{points:+.{d}f}"}
     sign = "+" if delta >= 0 else "−"
     absolute = sign + format_value(abs(delta), fmt, digits=digits)
     if relative is None or not math.isfinite(relative):
         return absolute
     if fmt == "count":
         base = abs(delta / relative) if relative else None
-        return f"{absolute}（{relative * 100:+.1f}%）" if base is not None and base >= COUNT_RELATIVE_FROM else absolute
+        if base is not None and base >= COUNT_RELATIVE_FROM:
+            return _("%(change)s (%(relative)s)") % {"change": absolute, "relative": f"{relative * 100:+.1f}%"}
+        return absolute
     return f"{relative * 100:+.1f}%"
 
 
@@ -146,19 +193,13 @@ def format_period(period: dt.date | None, grain: str) -> str:
     return period.isoformat()
 
 
-def _rule(fmt: str) -> Rule:
-    if fmt not in RULES:
-        raise MacroError(f"Unknown format '{fmt}'. {suggest(fmt, FORMATS, noun='format')}")
-    return RULES[fmt]
-
-
 def _apply(rule: Rule, value: float, digits: int | None) -> str:
     scaled = value * rule.factor
     size = abs(scaled)
     step = next((s for s in rule.steps if size >= s.at), rule.steps[-1])  # NaN reaches no step
     negative = scaled < 0 or (rule.signed_zero and scaled == 0 and math.copysign(1.0, scaled) < 0)
     spec = f"{',' if step.grouped else ''}.{step.digits if digits is None else digits}f"
-    return ("-" if negative else "") + rule.prefix + format(size / step.divisor, spec) + step.suffix
+    return ("-" if negative else "") + rule.prefix + format(size / step.divisor, spec) + step.suffix + rule.after
 
 
 def _step_expr(step: Step, size: str, digits: int | None) -> str:
@@ -183,7 +224,7 @@ def _js_str(text: str) -> str:
 
 def _plain(value) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("Yes") if value else _("No")
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, int):

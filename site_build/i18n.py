@@ -32,6 +32,8 @@ LOCALES = Path(__file__).parent / "locales"
 SOURCE = "en"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("handbook_language", default=SOURCE)
+#: the site's currency, an ISO 4217 code: what ``format: currency`` means
+_currency: contextvars.ContextVar[str | None] = contextvars.ContextVar("handbook_currency", default=None)
 
 
 def languages() -> list[str]:
@@ -72,19 +74,25 @@ def current() -> str:
     return _current.get()
 
 
+def currency() -> str | None:
+    return _currency.get()
+
+
 @contextmanager
-def use(language: str) -> Iterator[None]:
-    """Speak ``language`` inside the block."""
-    token = _current.set(language)
+def use(language: str, currency: str | None = None) -> Iterator[None]:
+    """Speak ``language`` (and count money in ``currency``) inside the block."""
+    token, money = _current.set(language), _currency.set(currency)
     try:
         yield
     finally:
         _current.reset(token)
+        _currency.reset(money)
 
 
-def activate(language: str) -> None:
-    """Speak ``language`` from now on, in this thread: a host sets it when a build starts."""
+def activate(language: str, currency: str | None = None) -> None:
+    """Speak ``language`` and count money in ``currency`` from now on, in this thread: a build sets them."""
     _current.set(language)
+    _currency.set(currency.upper() if currency else None)
 
 
 def gettext(message: str) -> str:

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_build import i18n
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Report
@@ -60,7 +61,11 @@ class Session:
 
     @classmethod
     def open(cls, settings: Settings, *, today: dt.date | None = None) -> Session:
-        """Load the package, run the validation gate, load the catalogue and open DuckDB."""
+        """Load the package, run the validation gate, load the catalogue and open DuckDB.
+
+        From here on, this thread speaks the settings' language (``i18n``).
+        """
+        i18n.activate(i18n.language_of(settings.language), settings.currency)
         store = Store(settings.cache_dir)
         package = DataPackage.load(settings.data_dir)
         report = _gate(package, settings, store) if settings.validate else None

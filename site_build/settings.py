@@ -30,6 +30,9 @@ class Settings:
     validate: bool = True
     errors_per_type: int = 5
     publish_dir: Path | None = Path("public")
+    #: the engine's words and number formats (None: English); the money of format 'currency'
+    language: str | None = None
+    currency: str | None = None
 
     @classmethod
     def from_options(cls, options: Mapping, root: Path) -> Settings:

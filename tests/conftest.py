@@ -10,10 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from site_build import i18n
 from tests import browser
 
 # MkDocs 1.6 + Material 9.8 print a "MkDocs 2.0" banner on every build.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@pytest.fixture(autouse=True)
+def _chinese_words_and_yuan():
+    """Unit tests see the shipped handbook's language and currency; a test of another says so with i18n.use."""
+    with i18n.use("zh", "CNY"):
+        yield
 
 
 @pytest.fixture(scope="session")

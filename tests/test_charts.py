@@ -233,7 +233,8 @@ def test_user_chart_params_are_named_the_same_in_every_process():
     # Older Altair named params param_1, param_2… from a global counter, so a
     # second chart or a second build changed the page. Altair 6 hashes content.
     code = (
-        "from tests.test_charts import user_chart, to_spec, spec_text; print(spec_text(to_spec(user_chart())), end='')"
+        "from site_build import i18n; from tests.test_charts import user_chart, to_spec, spec_text; "
+        "i18n.activate('zh', 'CNY'); print(spec_text(to_spec(user_chart())), end='')"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
@@ -352,7 +353,8 @@ def test_svg_is_cached_on_disk(tmp_path):
         ),
         (
             ChartSpec(id="c", title="t", x="渠道", y="销售额", format="percentage"),
-            "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, duration, number, percent.",
+            "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, currency, "
+            "duration, number, percent. Money in a given currency is its ISO 4217 code in lower case (usd, eur …).",
         ),
         (
             ChartSpec(id="c", title="t", x="渠道", y="销售额", sort="up"),

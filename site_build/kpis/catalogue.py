@@ -21,9 +21,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from site_build import cldr
 from site_build.data import untrusted, untrusted_yaml
 from site_build.data.package import DataPackage
 from site_build.errors import CatalogueError, suggest
+from site_build.formats import FORMATS
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 STATUSES = ("on-track", "watch", "alert", "no-data")
@@ -350,6 +352,22 @@ def _unique(path: Path, node, items: list, section: str, make: Callable[[dict, i
     return out
 
 
+def _money(item: dict, line: int, path: Path) -> str:
+    """The KPI's format, with ``currency: USD`` folded in ('usd'); a three-letter format must be a currency."""
+    fmt, code = item["format"], item.get("currency")
+    where = f"{_rel(path)}:{line}: KPI '{item['id']}'"
+    if code is not None:
+        if fmt != "currency":
+            raise CatalogueError(f"{where}: currency: {code} goes with format: currency, not format: {fmt}.")
+        fmt = str(code).lower()
+    if fmt not in FORMATS and not cldr.is_currency_code(fmt):
+        raise CatalogueError(
+            f"{where}: format: {fmt} is neither a format ({', '.join(FORMATS)}) nor an ISO 4217 currency "
+            "code (cny, usd, eur …). Fix the format."
+        )
+    return fmt
+
+
 def _make_kpi(item: dict, line: int, path: Path) -> KPI:
     play = Play(**item["play"])
     since = item.get("since")
@@ -366,7 +384,8 @@ def _make_kpi(item: dict, line: int, path: Path) -> KPI:
             raise CatalogueError(
                 f"{_rel(path)}:{line}: KPI '{item['id']}': since: {since!r} is not a date. Write it as YYYY-MM-DD."
             ) from None
-    fields = {k: v for k, v in item.items() if k not in ("play", "tags", "since")}
+    fields = {k: v for k, v in item.items() if k not in ("play", "tags", "since", "currency")}
+    fields["format"] = _money(item, line, path)
     return KPI(play=play, tags=tuple(item.get("tags", ())), since=since, line=line, **fields)
 
 

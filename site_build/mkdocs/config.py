@@ -24,7 +24,10 @@ class HandbookConfig(base.Config):
     """Turn the handbook engine off, e.g. for a plain-theme preview."""
 
     language = c.Optional(c.Type(str))
-    """Language of the engine's own words on the pages (en, zh, …); defaults to theme.language."""
+    """Language of the engine's own words and number formats (en, zh, …); defaults to theme.language."""
+
+    currency = c.Optional(c.Type(str))
+    """The site's currency, an ISO 4217 code (CNY, USD, EUR …): what format: currency means."""
 
     data_dir = c.Type(str, default="data")
     """Folder with datapackage.json, the datasets and metrics.yml (relative to mkdocs.yml)."""

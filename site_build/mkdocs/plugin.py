@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -64,9 +65,9 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         forward_to(log)
         self._close()
         self._start_stages(log, config)
-        self.settings = settings = handbook_config.settings(self.config, config.config_file_path)
+        settings = handbook_config.settings(self.config, config.config_file_path)
+        self.settings = settings = replace(settings, language=settings.language or config.theme.get("language"))
         try:
-            i18n.activate(i18n.language_of(self.config.language or config.theme.get("language")))
             self.today, user_epoch = _today(), _user_epoch()
             session = self.session = Session.open(settings, today=self.today)
             stamp(self, config)

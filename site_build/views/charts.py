@@ -25,7 +25,7 @@ from markupsafe import Markup
 from site_build.data.result import QueryResult
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError, MacroError, suggest
-from site_build.formats import FORMATS, format_period, format_value
+from site_build.formats import format_period, format_value, known, unknown
 from site_build.render import fragment
 from site_build.views import vega
 from site_build.views.context import ChartStats
@@ -67,8 +67,8 @@ OPTIONS = ("mark", "x", "y", "color", "format", "height", "x_type", "y_type", "s
 def declared_chart(options: dict, chart_id: str, title: str, description: str) -> ChartSpec:
     """The ``ChartSpec`` of a chart declared in the catalogue or a chart() call; refuses unknown options."""
     fmt = options.get("format")
-    if fmt is not None and fmt not in FORMATS:
-        raise MacroError(f"chart('{chart_id}'): unknown format '{fmt}'. " + suggest(fmt, FORMATS, noun="format"))
+    if fmt is not None and not known(fmt):
+        raise MacroError(f"chart('{chart_id}'): unknown format '{fmt}'. " + unknown(fmt))
     extra = set(options) - set(OPTIONS) - {"id", "title", "description", "function", "line"}
     if extra:
         valid = ", ".join(sorted({*OPTIONS, "title", "description", "sql", "query"}))
@@ -210,7 +210,7 @@ def history_chart(series: dict[str, dict]):
             }
             for point in line["points"]
         ]
-        axis = vega.number_axis(line.get("format") if line.get("format") in FORMATS else None)
+        axis = vega.number_axis(line.get("format") if known(line.get("format") or "") else None)
         panel = (
             alt.Chart(alt.InlineData(values=records), title=alt.TitleParams(line["label"], fontWeight="bold"))
             .mark_line(point=True)
@@ -252,8 +252,8 @@ def _check_spec(spec: ChartSpec, result: QueryResult) -> None:
         value = getattr(spec, attr)
         if value is not None and value not in TYPES:
             raise ChartError(f"{where}: unknown {attr} '{value}'. Valid types: {', '.join(TYPES)}.")
-    if spec.format is not None and spec.format not in FORMATS:
-        raise ChartError(f"{where}: unknown format '{spec.format}'. " + suggest(spec.format, FORMATS, noun="format"))
+    if spec.format is not None and not known(spec.format):
+        raise ChartError(f"{where}: unknown format '{spec.format}'. " + unknown(spec.format))
     if spec.sort is not None and not isinstance(spec.sort, list) and spec.sort not in SORTS:
         raise ChartError(
             f"{where}: unknown sort '{spec.sort}'. Valid sorts: {', '.join(SORTS)}, or a list of x values."

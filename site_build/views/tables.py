@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from site_build.data.result import QueryResult
 from site_build.errors import MacroError, suggest
-from site_build.formats import FORMATS, format_value
+from site_build.formats import format_value, known, unknown
 from site_build.render import fragment
 
 NUMERIC_TYPES = (
@@ -73,10 +73,10 @@ def _cell(value, spec: tuple[str, int | None] | None) -> str:
 def _parse_format(column: str, spec: str) -> tuple[str, int | None]:
     """'percent' or 'percent:2' (two decimals) -> (format, digits)."""
     fmt, _, digits = str(spec).partition(":")
-    if fmt not in FORMATS or (digits and not digits.isdigit()):
+    if not known(fmt) or (digits and not digits.isdigit()):
         raise MacroError(
             f"table(): unknown format '{spec}' for column '{column}'. "
-            + suggest(fmt, FORMATS, noun="format")
+            + unknown(fmt)
             + " Add ':N' for N decimals, e.g. 'number:3'."
         )
     return fmt, int(digits) if digits else None

@@ -16,9 +16,11 @@ from importlib import resources
 
 import vl_convert
 
+from site_build import cldr, i18n
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
 from site_build.formats import WHOLE, Rule, vega_expr
+from site_build.i18n import N_, _
 from site_build.views.context import ChartStats
 
 # The package's stub leaves __version__ out.
@@ -30,7 +32,8 @@ STATIC_WIDTH = 640
 _ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _TIME_UNITS: dict[str | None, str] = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}
-_TIME_FORMATS: dict[str | None, str | None] = {"year": "%Y年", "month": "%Y年%-m月", "day": "%-m月%-d日", None: None}
+#: d3 time formats of date axes, message ids: "%Y年%-m月" in Chinese
+_TIME_FORMATS: dict[str | None, str | None] = {"year": N_("%Y"), "month": N_("%b %Y"), "day": N_("%b %-d"), None: None}
 
 
 def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
@@ -50,9 +53,10 @@ def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
 def time_axis(grain: str | None) -> dict:
     """Axis properties for dates: Chinese labels, one tick per period when the grain is known."""
     axis: dict[str, object] = {"labelAngle": 0}
-    if _TIME_FORMATS.get(grain):
+    time_format = _TIME_FORMATS.get(grain)
+    if time_format:
         # no formatType: Vega formats in UTC because the scale is utc ("utc" here is dropped by Vega-Lite)
-        axis["format"] = _TIME_FORMATS[grain]
+        axis["format"] = _(time_format)
     if grain in ("year", "month"):
         axis["tickCount"] = {"interval": grain, "step": 1}
     elif grain == "day":
@@ -66,8 +70,21 @@ def time_unit(grain: str | None) -> str | None:
 
 
 def locale() -> dict:
-    """Vega's zh-CN number and time locale, embedded in every spec so browser and SVG agree."""
-    return {"number": vl_convert.get_format_locale("zh-CN"), "time": vl_convert.get_time_format_locale("zh-CN")}
+    """Vega's number and time locale of the build's language, embedded in every spec so browser and SVG agree.
+
+    d3 names locales by region ('zh-CN', 'en-US'); one vl-convert lacks falls back to en-US.
+    """
+    return _locale(cldr.region_tag(i18n.current()))
+
+
+@lru_cache(maxsize=8)
+def _locale(tag: str) -> dict:
+    try:
+        # the stubs list the names vl-convert ships; an unknown one raises ValueError
+        number = vl_convert.get_format_locale(tag)  # type: ignore[arg-type]
+        return {"number": number, "time": vl_convert.get_time_format_locale(tag)}  # type: ignore[arg-type]
+    except ValueError:
+        return _locale("en-US")
 
 
 def normalise(spec: dict, *, description: str | None = None) -> dict:
