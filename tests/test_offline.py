@@ -61,14 +61,19 @@ def test_the_scan_keeps_each_pages_answer_under_its_bytes(tmp_path):
     site, store = tmp_path / "site", Store(tmp_path / "cache")
     site.mkdir()
     page = site / "a.html"
-    page.write_text('<script src="https://cdn.example.com/x.js"></script>', encoding="utf-8")
+    script = '<script src="https://cdn.example.com/x.js"></script>'
+    page.write_text(script + "<footer>v1</footer>", encoding="utf-8")
     found = {"a.html": ["https://cdn.example.com/x.js"]}
-    assert offline.external_references_in_site(site, store) == found
-    assert offline.external_references_in_site(site, store) == found  # from the store, the same answer
+    assert offline.external_references_in_site(site, store, stamp="v1") == found
+    assert offline.external_references_in_site(site, store, stamp="v1") == found  # from the store, the same answer
+    assert len(store.entries("offline")) == 1
+    # the next version's page differs only in its stamp: the same entry
+    page.write_text(script + "<footer>v2</footer>", encoding="utf-8")
+    assert offline.external_references_in_site(site, store, stamp="v2") == found
     assert len(store.entries("offline")) == 1
     # new bytes, a new answer: a stored one never hides a page's change
-    page.write_text("<p>no scripts</p>", encoding="utf-8")
-    assert offline.external_references_in_site(site, store) == {}
+    page.write_text("<p>no scripts</p><footer>v2</footer>", encoding="utf-8")
+    assert offline.external_references_in_site(site, store, stamp="v2") == {}
 
 
 def test_polyfill_is_the_vendored_local_copy(plain_site):

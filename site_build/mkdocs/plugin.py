@@ -274,7 +274,7 @@ def _write_assets(site: Path, session: Session) -> None:
     """The chart runtime and the vendored polyfill; then a warning for anything still loaded from another host."""
     assets.write(site, charts=bool(session.pages_with_charts), store=session.store)
     offline.install_polyfill(site)
-    for page, urls in offline.external_references_in_site(site, session.store).items():
+    for page, urls in offline.external_references_in_site(site, session.store, stamp=session.version).items():
         log.warning(
             "%s loads %s from another host; the site must work with no network. Vendor the file or remove it.",
             page,

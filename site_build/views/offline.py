@@ -77,17 +77,23 @@ def external_references(html: str) -> list[str]:
     return [url for url in parser.urls if _is_external(url)]
 
 
-def external_references_in_site(site_dir: str | Path, store: Store = NO_STORE) -> dict[str, list[str]]:
+def external_references_in_site(
+    site_dir: str | Path, store: Store = NO_STORE, *, stamp: str | None = None
+) -> dict[str, list[str]]:
     """Return ``{relative html path: external URLs}`` for every page that has any.
 
     A page's answer is kept in ``store`` under its bytes: parsing every page
-    took a third of a build in which nothing changed.
+    took a third of a build in which nothing changed. The bytes are keyed
+    without ``stamp`` (the version id in every page's footer), so that an edit
+    of one chapter does not make every other page new; the answer itself is
+    always parsed from the real bytes.
     """
     site = Path(site_dir)
     found = {}
     for page in sorted(site.rglob("*.html")):
         data = page.read_bytes()
-        key = Store.key(_code(), hashlib.sha256(data).hexdigest())
+        keyed = data.replace(stamp.encode("utf-8"), b"") if stamp else data
+        key = Store.key(_code(), hashlib.sha256(keyed).hexdigest())
         urls = store.get_json(NAMESPACE, key, _urls) if store.enabled else None
         if urls is None:
             urls = external_references(data.decode("utf-8"))
