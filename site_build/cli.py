@@ -86,29 +86,48 @@ def main():
 
     \b
     Typical use:
+      handbook new my-handbook   # start a handbook of your own
       handbook validate          # check data/ against its Table Schemas
       handbook build             # validate, then build site/
       handbook serve             # live preview at http://127.0.0.1:8000
     """
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--lang", "language", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Page language."
+)
+@click.option("--currency", help="ISO 4217 code of the money KPIs: USD, EUR, CNY … [default: CNY for zh, else USD]")
+@click.option("--example", is_flag=True, help="Also write a page that shows every macro, as written and as shown.")
+@handle_errors
+def new(folder, language, currency, example):
+    """Start a handbook of your own in FOLDER (a new or empty folder).
+
+    Writes mkdocs.yml, macros/, a data package with a sample CSV and three
+    KPIs, a chapter, the action, dictionary and data-health pages, a Makefile
+    and a GitHub Actions workflow. It builds at once, strict.
+
+    \b
+    Example:
+      handbook new my-handbook --lang en --currency USD
+      cd my-handbook && handbook build
+    """
+    from site_build.skeleton import create
+
+    currency = currency or ("CNY" if language == "zh" else "USD")
+    written = create(folder, language=language, currency=currency, example=example)
+    click.echo(
+        f"Wrote {len(written)} files into {folder}/. Next:\n  cd {folder}\n"
+        "  handbook build     # validate the data and build site/ (open site/index.html)\n"
+        "  handbook serve     # or preview as you edit, at http://127.0.0.1:8000"
+    )
+
+
 def _setup_logging(verbose: bool) -> None:
-    import logging
+    from site_build.mkdocs.logs import to_terminal
 
-    from mkdocs.__main__ import ColorFormatter
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(ColorFormatter())
-    logger = logging.getLogger("mkdocs")
-    logger.handlers = [handler]
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    try:
-        import jieba  # Material's search imports it later and would log at DEBUG to stderr
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:
-        pass
+    to_terminal(verbose)
 
 
 @main.command()
@@ -377,11 +396,5 @@ def query(sql, config_file, data_dir, as_json, limit, describe_name):
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
-    widths = [
-        max(len(str(c)), *(len(str(r[i])) for r in result.rows)) if result.rows else len(str(c))
-        for i, c in enumerate(result.columns)
-    ]
-    click.echo("  ".join(str(c).ljust(w) for c, w in zip(result.columns, widths)))
-    for row in result.rows:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
+    click.echo(result.to_text())
     click.echo(f"({len(result.rows)} rows)", err=True)

@@ -67,6 +67,20 @@ def unknown(fmt: str) -> str:
     )
 
 
+def kpi_format(fmt: str, currency: str | None) -> str:
+    """A catalogue KPI's format, its ``currency:`` folded in ('usd'); ValueError says what is wrong."""
+    if currency is not None:
+        if fmt != "currency":
+            raise ValueError(f"currency: {currency} goes with format: currency, not format: {fmt}.")
+        fmt = str(currency).lower()
+    if not known(fmt):
+        raise ValueError(
+            f"format: {fmt} is neither a format ({', '.join(FORMATS)}) nor an ISO 4217 currency code "
+            "(cny, usd, eur …). Fix the format."
+        )
+    return fmt
+
+
 def rule(fmt: str) -> Rule:
     """The rule of format ``fmt`` in the build's language (and, for ``currency``, the site's currency)."""
     if not known(fmt):

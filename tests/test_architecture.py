@@ -27,6 +27,7 @@ OWNERS = {
     "mkdocs": {
         "mkdocs/plugin.py",
         "mkdocs/config.py",
+        "mkdocs/logs.py",
         "mkdocs/macros.py",
         "mkdocs/preview.py",
         "mkdocs/rebuild.py",

@@ -35,6 +35,15 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def to_text(self) -> str:
+        """The result as aligned columns of plain text, for a terminal."""
+        widths = [
+            max(len(str(c)), *(len(str(r[i])) for r in self.rows)) if self.rows else len(str(c))
+            for i, c in enumerate(self.columns)
+        ]
+        lines = ["  ".join(str(v).ljust(w) for v, w in zip(row, widths)) for row in [self.columns, *self.rows]]
+        return "\n".join(lines)
+
     def to_json(self) -> dict:
         return {
             "columns": self.columns,

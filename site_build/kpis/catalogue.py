@@ -21,11 +21,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from site_build import cldr
 from site_build.data import untrusted, untrusted_yaml
 from site_build.data.package import DataPackage
 from site_build.errors import CatalogueError, suggest
-from site_build.formats import FORMATS
+from site_build.formats import kpi_format
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 STATUSES = ("on-track", "watch", "alert", "no-data")
@@ -353,19 +352,11 @@ def _unique(path: Path, node, items: list, section: str, make: Callable[[dict, i
 
 
 def _money(item: dict, line: int, path: Path) -> str:
-    """The KPI's format, with ``currency: USD`` folded in ('usd'); a three-letter format must be a currency."""
-    fmt, code = item["format"], item.get("currency")
-    where = f"{_rel(path)}:{line}: KPI '{item['id']}'"
-    if code is not None:
-        if fmt != "currency":
-            raise CatalogueError(f"{where}: currency: {code} goes with format: currency, not format: {fmt}.")
-        fmt = str(code).lower()
-    if fmt not in FORMATS and not cldr.is_currency_code(fmt):
-        raise CatalogueError(
-            f"{where}: format: {fmt} is neither a format ({', '.join(FORMATS)}) nor an ISO 4217 currency "
-            "code (cny, usd, eur …). Fix the format."
-        )
-    return fmt
+    """The KPI's format, with ``currency: USD`` folded in ('usd')."""
+    try:
+        return kpi_format(item["format"], item.get("currency"))
+    except ValueError as e:
+        raise CatalogueError(f"{_rel(path)}:{line}: KPI '{item['id']}': {e}") from None
 
 
 def _make_kpi(item: dict, line: int, path: Path) -> KPI:

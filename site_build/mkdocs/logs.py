@@ -28,3 +28,21 @@ def forward_to(target) -> None:
     _ROOT.addHandler(_Forward(target))
     _ROOT.setLevel(logging.DEBUG)
     _ROOT.propagate = False
+
+
+def to_terminal(verbose: bool) -> None:
+    """The commands' log on stderr, as MkDocs prints it; queries and MkDocs' debug lines only when ``verbose``."""
+    from mkdocs.__main__ import ColorFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(ColorFormatter())
+    logger = logging.getLogger("mkdocs")
+    logger.handlers = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    try:
+        import jieba  # Material's search imports it later and would log at DEBUG to stderr
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
