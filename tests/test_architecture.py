@@ -27,8 +27,10 @@ OWNERS = {
     "mkdocs": {
         "mkdocs/plugin.py",
         "mkdocs/config.py",
+        "mkdocs/host.py",
         "mkdocs/logs.py",
         "mkdocs/macros.py",
+        "mkdocs/pages.py",
         "mkdocs/preview.py",
         "mkdocs/rebuild.py",
         "mkdocs/stages.py",

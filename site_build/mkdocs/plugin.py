@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import posixpath
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,9 +23,10 @@ from site_build.errors import HandbookError
 from site_build.macros import Macros
 from site_build.markup import data_values, unsafe_urls
 from site_build.mkdocs import config as handbook_config
-from site_build.mkdocs import search
+from site_build.mkdocs import host, search
 from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
+from site_build.mkdocs.pages import check_links, nav_with_generated
 from site_build.mkdocs.progress import Bar
 from site_build.mkdocs.stages import StageHooks, Stages
 from site_build.publish import manifest, published
@@ -64,6 +64,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
             return config
         forward_to(log)
         self._close()
+        host.prepare(config)
         self._start_stages(log, config)
         settings = handbook_config.settings(self.config, config.config_file_path)
         self.settings = settings = replace(settings, language=settings.language or config.theme.get("language"))
@@ -102,8 +103,8 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         if config.nav:
             # Into the nav config, not the built nav: MkDocs then titles and links them like any page,
             # and does not report them as pages missing from the nav.
-            config.nav = _nav_with_generated(config.nav, [p.path for p in generated])
-        _check_play_sections(catalogue, {f.src_uri for f in files.documentation_pages()}, config.docs_dir)
+            config.nav = nav_with_generated(config.nav, [p.path for p in generated])
+        check_links(self.macros.session, {f.src_uri for f in files.documentation_pages()}, config.docs_dir)
         return files
 
     def on_pre_build(self, config):
@@ -315,55 +316,6 @@ def _resources(session: Session) -> dict:
     return {
         name: {"path": r.relpath, "sha256": fingerprints.of(r.path)} for name, r in session.package.resources.items()
     }
-
-
-def _check_play_sections(catalogue, known: set[str], docs_dir: str) -> None:
-    for kpi in catalogue.kpis.values():
-        if kpi.play.section.partition("#")[0] not in known:
-            log.warning(
-                "KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.",
-                kpi.id,
-                kpi.play.section,
-                os.path.relpath(docs_dir),
-                os.path.relpath(catalogue.path),
-            )
-
-
-def _nav_with_generated(nav: list, paths: list[str]) -> list:
-    """``nav`` with each generated page right after its folder's ``index.md``, unless the nav lists it already."""
-    listed = set(_nav_paths(nav))
-    after: dict[str, list[str]] = {}
-    for path in paths:
-        if path not in listed:
-            after.setdefault(posixpath.join(posixpath.dirname(path), "index.md"), []).append(path)
-
-    def insert(items: list) -> list:
-        out = []
-        for item in items:
-            if isinstance(item, dict):
-                item = {title: insert(value) if isinstance(value, list) else value for title, value in item.items()}
-            out.append(item)
-            out.extend(after.get(_nav_page(item) or "", []))
-        return out
-
-    return insert(nav)
-
-
-def _nav_page(item) -> str | None:
-    """The page a nav entry points at: 'a.md' or {'Title': 'a.md'}; None for a section."""
-    if isinstance(item, dict) and len(item) == 1:
-        item = next(iter(item.values()))
-    return item if isinstance(item, str) else None
-
-
-def _nav_paths(items: list):
-    for item in items:
-        values = item.values() if isinstance(item, dict) else [item]
-        for value in values:
-            if isinstance(value, list):
-                yield from _nav_paths(value)
-            elif isinstance(value, str):
-                yield value
 
 
 def _user_epoch() -> str | None:
