@@ -88,3 +88,21 @@ def test_cards_linking_to_a_missing_dictionary_fail_the_strict_build_with_the_fi
     output = _fails(project)
     assert "KPI cards link to the KPI dictionary at dictionary.md, which is not a page in content/" in output
     assert "Add content/dictionary.md with {{ kpi_dictionary() }}" in output
+
+
+def test_a_kpi_without_a_play_builds_and_says_so_in_the_dictionary(project):
+    catalogue = project / "data" / "metrics.yml"
+    text = catalogue.read_text(encoding="utf-8")
+    play = "    play:\n      alert: Check the checkout funnel for a broken step.\n      section: playbook.md#revenue\n"
+    assert play in text
+    catalogue.write_text(text.replace(play, ""), encoding="utf-8")
+    result = build(project, today=TODAY)
+    assert result.exit_code == 0, result.output
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((project / "site" / "dictionary.html").read_text(encoding="utf-8"), "html.parser")
+    rows = {
+        th.get_text(): td.get_text()
+        for th, td in zip(soup.select("#kpi-def-orders th"), soup.select("#kpi-def-orders td"))
+    }
+    assert rows["Play"] == "—"

@@ -52,7 +52,8 @@ class KPI:
     target: float
     alert: float
     owner: str
-    play: Play
+    #: what to do on watch and alert, and the chapter that explains it; None when the catalogue gives none
+    play: Play | None
     resource: str | None = None
     expression: str | None = None
     filter: str | None = None
@@ -360,7 +361,7 @@ def _money(item: dict, line: int, path: Path) -> str:
 
 
 def _make_kpi(item: dict, line: int, path: Path) -> KPI:
-    play = Play(**item["play"])
+    play = Play(**item["play"]) if item.get("play") else None
     since = item.get("since")
     if isinstance(since, dt.datetime):
         # a datetime never compares with the dates of periods

@@ -96,7 +96,7 @@ class KPIValue:
 
     @property
     def play(self) -> str | None:
-        return self.kpi.play.for_status(self.status)
+        return self.kpi.play.for_status(self.status) if self.kpi.play else None
 
     def snapshot(self) -> dict:
         """A JSON-ready summary for the build manifest."""

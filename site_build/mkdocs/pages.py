@@ -34,7 +34,7 @@ def check_links(session: Session, known: set[str], docs_dir: str) -> None:
                 what, page, content, content, page, macro, setting,
             )  # fmt: skip
     for kpi in catalogue.kpis.values():
-        if kpi.play.section.partition("#")[0] not in known:
+        if kpi.play and kpi.play.section.partition("#")[0] not in known:
             log.warning(
                 "KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.",
                 kpi.id,

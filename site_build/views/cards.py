@@ -58,7 +58,7 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
         stale=kv.stale,
         latest_data=kv.latest_data.isoformat() if kv.latest_data else "—",
         play=kv.play,
-        section_href=page.href(kv.kpi.play.section),
+        section_href=page.href(kv.kpi.play.section) if kv.kpi.play else None,
         dictionary_href=page.dictionary_href(kv.kpi.id),
         sources=page.source_links(kv.resources),
     )

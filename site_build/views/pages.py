@@ -63,7 +63,7 @@ def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) ->
                 "grain": _(GRAINS[kpi.grain]),
                 "window": _("to date") if kpi.window == "to_date" else _("per period"),
                 "formula": kpi.formula,
-                "section": page.href(kpi.play.section),
+                "section": page.href(kpi.play.section) if kpi.play else None,
                 "sources": page.source_links([kpi.resource] if kpi.resource else metrics.get(kpi.id).resources),
             }
         )
