@@ -305,3 +305,17 @@ def test_wrong_types_are_short_and_say_what_to_write(tmp_path):
     assert refused(tmp_path, KPI.replace("target: 0.3", "target: 30%")) == (
         ":11: kpis[0] ('conversion_rate') target: '30%' is text, but it must be a number. Write a plain number such as 0.3, without units or quotes."
     )
+
+
+def test_every_schema_problem_comes_in_one_run_in_file_order(tmp_path):
+    second = (
+        KPI.replace("kpis:\n", "").replace("conversion_rate", "revenue").replace("direction: higher", "direction: up")
+    )
+    text = KPI.replace("grain: month", "grain: monthly").replace("    owner: 增长运营组\n", "") + second
+    with pytest.raises(CatalogueError) as info:
+        load(tmp_path, text)
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("3 problems in ") and lines[0].endswith("metrics.yml:")
+    numbers = [int(re.match(r".*?metrics\.yml:(\d+):", line).group(1)) for line in lines[1:]]
+    assert len(numbers) == 3 and numbers == sorted(numbers)
+    assert "'owner' is a required property" in lines[1] and "'monthly'" in lines[2] and "'up'" in lines[3]

@@ -257,15 +257,23 @@ def schema() -> dict:
 
 
 def _check_schema(path: Path, node, data) -> None:
+    """Every schema problem of the catalogue in one error, in file order, each with its line."""
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    if not errors:
+    places: dict[tuple, list] = {}
+    for error in validator.iter_errors(data):
+        places.setdefault(tuple(error.absolute_path), []).append(error)
+    if not places:
         return
-    error = jsonschema.exceptions.best_match(errors)
-    where = list(error.absolute_path)
-    line = _line_of(node, where)
-    entry = _entry_name(data, where)
-    raise CatalogueError(f"{_rel(path)}:{line}: {entry}{_explain(error)}")
+    found = []
+    for group in places.values():
+        error = jsonschema.exceptions.best_match(group)  # several for one place: the branches of an anyOf
+        where = list(error.absolute_path)
+        line = _line_of(node, where)
+        found.append((line, f"{_rel(path)}:{line}: {_entry_name(data, where)}{_explain(error)}"))
+    messages = [message for _, message in sorted(found, key=lambda item: item[0])]
+    if len(messages) == 1:
+        raise CatalogueError(messages[0])
+    raise CatalogueError(f"{len(messages)} problems in {_rel(path)}:\n" + "\n".join(messages))
 
 
 def _explain(error) -> str:
