@@ -87,3 +87,29 @@ def test_to_date_window(tmp_path):
 def test_snapshot_is_json_ready(metrics):
     snap = metrics.get("conversion_rate").snapshot()
     assert snap["period"] == "2025-10" and snap["status"] == "watch" and snap["display"] == "22.7%"
+
+
+def test_an_sql_kpi_with_no_row_for_its_period_warns_with_the_expected_period(tmp_path, caplog):
+    text = (BASIC / "metrics.yml").read_text(encoding="utf-8")
+    sql_kpi = """  - id: orders_mid_month
+    label: 订单数
+    description: 每月订单数，按月中日期汇总（错误示范）。
+    sql: |
+      SELECT date + 1 AS period, sum(orders) AS value FROM traffic GROUP BY 1
+    time: date
+    grain: month
+    format: count
+    direction: higher
+    target: 100
+    alert: 50
+    owner: 增长运营组
+"""
+    path = tmp_path / "metrics.yml"
+    path.write_text(text.replace("kpis:\n", "kpis:\n" + sql_kpi, 1), encoding="utf-8")
+    pkg = DataPackage.load(BASIC)
+    with QueryEngine(pkg) as engine, caplog.at_level("WARNING", logger="handbook"):
+        kv = Metrics(Catalogue.load(path, pkg), engine, today=dt.date(2025, 11, 20)).get("orders_mid_month")
+    assert kv.value is None and kv.status == "no-data"
+    message = caplog.text
+    assert "KPI 'orders_mid_month'" in message and "returned no row for period 2025-10-01" in message
+    assert "CAST(date_trunc('month', day) AS DATE)" in message and "2025-10-16" in message

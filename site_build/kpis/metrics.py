@@ -176,6 +176,8 @@ class Metrics:
         if current is not None:
             start = periods.shift(current, kpi.grain, -(kpi.history - 1))
             history = [(p, series.get(p)) for p in _walk(start, current, kpi.grain)]
+        if kpi.sql and current is not None and current not in series:
+            self._no_row(kpi, current, sorted(series))
         latest = (
             self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
         )
@@ -204,6 +206,23 @@ class Metrics:
             latest_data=latest,
             resources=result.resources,
             stale=stale,
+        )
+
+    def _no_row(self, kpi: KPI, period: dt.date, returned: list[dt.date]) -> None:
+        """Warn (a strict build fails) that an ``sql:`` KPI has no row for the period its card shows."""
+        seen = ", ".join(p.isoformat() for p in returned[-3:]) or "none"
+        log.warning(
+            "KPI '%s' (%s:%s): its sql returned no row for period %s, the %s its card shows (data as of %s). "
+            "Return period as the first day of each period, e.g. CAST(date_trunc('%s', day) AS DATE). "
+            "Its last periods: %s.",
+            kpi.id,
+            _rel(self.catalogue.path),
+            kpi.line,
+            period,
+            kpi.grain,
+            self.as_of,
+            kpi.grain,
+            seen,
         )
 
     def _series_sql(self, kpi: KPI) -> str:
