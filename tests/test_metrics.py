@@ -113,3 +113,26 @@ def test_an_sql_kpi_with_no_row_for_its_period_warns_with_the_expected_period(tm
     message = caplog.text
     assert "KPI 'orders_mid_month'" in message and "returned no row for period 2025-10-01" in message
     assert "CAST(date_trunc('month', day) AS DATE)" in message and "2025-10-16" in message
+
+
+def test_a_kpi_over_all_the_data_has_one_value_and_no_deltas(tmp_path):
+    text = (
+        (BASIC / "metrics.yml")
+        .read_text(encoding="utf-8")
+        .replace("    format: cny\n", "    format: cny\n    window: all\n", 1)
+    )
+    path = tmp_path / "metrics.yml"
+    path.write_text(text, encoding="utf-8")
+    pkg = DataPackage.load(BASIC)
+    with QueryEngine(pkg) as engine:
+        kv = Metrics(Catalogue.load(path, pkg), engine, today=dt.date(2025, 11, 20)).get("revenue")
+        total = engine.query("SELECT sum(revenue) FROM traffic").scalar()
+    assert kv.value == pytest.approx(total)
+    assert kv.previous is None and kv.year_ago is None and kv.history == []
+    assert kv.period_label == "截至 2025-11-03 的全部数据"
+
+    from site_build.views import cards
+    from site_build.views.context import PageContext
+
+    html = cards.kpi_card(kv, PageContext())
+    assert "hb-kpi__delta" not in html and "hb-spark" not in html and "截至 2025-11-03 的全部数据" in html

@@ -43,6 +43,8 @@ class KPIValue:
 
     @property
     def period_label(self) -> str:
+        if self.kpi.window == "all":
+            return _("all data to %(date)s") % {"date": self.period.isoformat() if self.period else "—"}
         period = format_period(self.period, self.kpi.grain)
         return _("%(period)s (to date)") % {"period": period} if self.kpi.window == "to_date" else period
 
@@ -168,15 +170,18 @@ class Metrics:
         series = {row[0]: (None if row[1] is None else float(row[1])) for row in result.rows if row[0] is not None}
         if as_of is None:
             current = None
+        elif kpi.window == "all":
+            # one value over the whole data: the query's only row (an sql: KPI's latest)
+            current = max(series) if series else None
         elif kpi.window == "to_date":
             current = periods.start_of(as_of, kpi.grain)
         else:
             current = periods.latest_complete(as_of, kpi.grain)
         history = []
-        if current is not None:
+        if current is not None and kpi.window != "all":
             start = periods.shift(current, kpi.grain, -(kpi.history - 1))
             history = [(p, series.get(p)) for p in _walk(start, current, kpi.grain)]
-        if kpi.sql and current is not None and current not in series:
+        if kpi.sql and kpi.window != "all" and current is not None and current not in series:
             self._no_row(kpi, current, sorted(series))
         latest = (
             self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
@@ -235,6 +240,11 @@ class Metrics:
         assert kpi.resource is not None
         time, table = ident(kpi.time), ident(kpi.resource)
         where = f"CAST({time} AS DATE) <= {as_of}" + (f" AND ({kpi.filter})" if kpi.filter else "")
+        if kpi.window == "all":
+            since = f" AND CAST({time} AS DATE) >= DATE {literal(kpi.since.isoformat())}" if kpi.since else ""
+            return (
+                f"SELECT {as_of} AS period, CAST({kpi.expression} AS DOUBLE) AS value FROM {table} WHERE {where}{since}"
+            )
         if kpi.window == "to_date":
             assert kpi.since is not None  # Catalogue.check refuses window: to_date without since
             where += f" AND CAST({time} AS DATE) >= DATE {literal(kpi.since.isoformat())}"

@@ -46,6 +46,8 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
         status=kv.status,
         status_text=status_text(kv.status),
         icon=_(STATUS_ICON[kv.status]),
+        # a KPI over all the data has no period before it
+        deltas=kv.kpi.window != "all",
         display=kv.display(),
         raw_value="" if kv.value is None else repr(kv.value),
         period=kv.period_label,

@@ -33,6 +33,8 @@ def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext
     return fragment("actions.html", items=items, counts=counts, as_of=as_of)
 
 
+#: a KPI's window in words (message ids)
+WINDOWS = {"period": N_("per period"), "to_date": N_("to date"), "all": N_("over all the data")}
 #: a KPI's grain in words (message ids)
 GRAINS = {
     "day": N_("daily"),
@@ -61,7 +63,7 @@ def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) ->
                 "alert": (_("below %(value)s") if below else _("above %(value)s")) % {"value": fmt(kpi.alert)},
                 "direction": _("higher is better") if kpi.direction == "higher" else _("lower is better"),
                 "grain": _(GRAINS[kpi.grain]),
-                "window": _("to date") if kpi.window == "to_date" else _("per period"),
+                "window": _(WINDOWS[kpi.window]),
                 "formula": kpi.formula,
                 "section": page.href(kpi.play.section) if kpi.play else None,
                 "sources": page.source_links([kpi.resource] if kpi.resource else metrics.get(kpi.id).resources),
