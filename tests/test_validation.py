@@ -241,3 +241,34 @@ def test_parquet_resource_checks_typed_columns(tmp_path):
         ["constraint-error", 3, "amount", "minimum 0"],
         ["primary-key", 4, "id", "primary key (id)"],
     ]
+
+
+def _dates_package(tmp_path, values: list[str]) -> DataPackage:
+    descriptor = {
+        "name": "dates",
+        "resources": [
+            {
+                "name": "sales",
+                "path": "sales.csv",
+                "schema": {"fields": [{"name": "day", "type": "date"}, {"name": "amount", "type": "number"}]},
+            }
+        ],
+    }
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    rows = "".join(f"{v},{n}\n" for n, v in enumerate(values))
+    (tmp_path / "sales.csv").write_text("day,amount\n" + rows, encoding="utf-8")
+    return DataPackage.load(tmp_path)
+
+
+def test_dates_that_all_fail_in_one_layout_get_the_format_that_reads_them(tmp_path):
+    report = validate(_dates_package(tmp_path, ["19970101", "19970215", "19971231"]))
+    assert not report.valid
+    (group,) = report.groups
+    assert group.type == "type-error" and group.field == "day"
+    assert 'add "format": "%Y%m%d" to field day in datapackage.json' in report.to_text()
+    assert group.to_json()["fix"].endswith('add "format": "%Y%m%d" to field day in datapackage.json.')
+
+
+def test_no_format_is_suggested_when_some_dates_are_fine(tmp_path):
+    report = validate(_dates_package(tmp_path, ["1997-01-01", "19970215"]))
+    assert not report.valid and '"format"' not in report.to_text()

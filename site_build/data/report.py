@@ -115,6 +115,12 @@ class Group:
     rule: str | None = None
     total: int = 0
     errors: list[Error] = _field(default_factory=list)
+    #: said after the fix: what the values suggest (the date format that would read them all)
+    hint: str | None = None
+
+    @property
+    def fix(self) -> str:
+        return " ".join(x for x in (FIXES.get(self.type, ""), self.hint) if x)
 
     @property
     def more(self) -> int:
@@ -130,7 +136,7 @@ class Group:
             "rule": self.rule,
             "total": self.total,
             "more": self.more,
-            "fix": FIXES.get(self.type, ""),
+            "fix": self.fix,
             "errors": [e.to_json() for e in self.errors],
         }
 
@@ -199,7 +205,7 @@ class Report:
                     lines.append(f"    {at:<10} {e.message}" if at else f"    {e.message}")
                 if g.more:
                     lines.append(f"    … and {g.more:,} more {_plural(g.more, 'row')} share this problem")
-                lines.append(f"    fix: {FIXES.get(g.type, '')}")
+                lines.append(f"    fix: {g.fix}")
         lines.append(self.summary())
         return "\n".join(lines)
 

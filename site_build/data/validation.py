@@ -10,6 +10,7 @@ so its verdict still matches.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import time
@@ -68,8 +69,40 @@ def validate(
             progress(name, done, len(package.resources))
     if prints:
         prints.save()
+    _hint_date_formats(report, package)
     report.stats["seconds"] = round(time.perf_counter() - start, 3)
     return report
+
+
+#: date layouts seen in exports, tried in this order on a date field whose every value failed
+DATE_LAYOUTS = ("%Y%m%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y.%m.%d")
+
+
+def _hint_date_formats(report: Report, package: DataPackage) -> None:
+    """When every row of a date field fails, and one layout reads every value shown, say its Table Schema format."""
+    rows = report.stats.get("rows") or {}
+    for group in report.groups:
+        resource = package.resources.get(group.resource or "")
+        if group.type != "type-error" or resource is None or group.total < rows.get(resource.name, 0):
+            continue
+        field = next((f for f in resource.fields if f.name == group.field), None)
+        values = [e.value for e in group.errors if e.value]
+        if field is None or field.type != "date" or not values:
+            continue
+        layout = next((x for x in DATE_LAYOUTS if all(_reads(v, x) for v in values)), None)
+        if layout:
+            group.hint = (
+                f"Every value fails the same way, and they read as dates in the layout {layout}: if that is "
+                f'what they are, add "format": "{layout}" to field {field.name} in datapackage.json.'
+            )
+
+
+def _reads(value: str, layout: str) -> bool:
+    try:
+        dt.datetime.strptime(value.strip(), layout)
+    except ValueError:
+        return False
+    return True
 
 
 def _validate(
