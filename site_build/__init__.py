@@ -5,7 +5,7 @@ The engine is host-independent: only ``mkdocs/`` imports MkDocs and only
 engine from Python")::
 
     >>> from site_build.macros import Handbook
-    >>> hb = Handbook.open("data")
+    >>> hb = Handbook.open("data", language="zh")
     >>> hb.metrics.get("conversion_rate").status
 """
 

@@ -271,7 +271,7 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
 class Handbook(Macros):
     """The engine from a REPL or a script, with no host running.
 
-    >>> hb = Handbook.open("data")
+    >>> hb = Handbook.open("data", language="zh")
     >>> hb.metrics.get("monthly_sales").display()
     """
 
