@@ -29,6 +29,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="handbook-version" content="{version}">
 <meta name="handbook-data-as-of" content="{as_of}">
+<script type="application/json" id="hb-words">{words}</script>
 {css}<link rel="stylesheet" href="{root}{assets}/stylesheets/versions.css">
 </head><body>
 <header class="md-header"><nav class="md-header__inner md-grid"><div class="md-header__title"><div class="md-header__ellipsis"><div class="md-header__topic"><span class="md-ellipsis">{site}</span></div></div></div></nav></header>
@@ -37,6 +38,17 @@ _PAGE = """<!DOCTYPE html>
 <script src="{root}{assets}/javascripts/versions.js"></script>
 </body></html>
 """
+
+
+def _words() -> str:
+    """The scripts' words as a Chinese build writes them into #hb-words."""
+    import json
+
+    from site_build import i18n
+    from site_build.mkdocs.plugin import words
+
+    with i18n.use("zh"):
+        return json.dumps(words(), ensure_ascii=False).replace("<", "\\u003c")
 
 
 def kpi(kpi_id: str, value: float | None, status: str, display: str | None = None) -> dict:
@@ -88,6 +100,7 @@ def make_site(
             links=f"<nav>{links}</nav>",
             filler=f"<p>{'数据' * (filler // 6)}</p>" if filler else "",
             css=css.replace("ROOT/", root),
+            words=_words(),
         )
         path = dest / page
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -221,7 +221,7 @@ def stamp(plugin: HandbookPlugin, config) -> None:
         "version": version,
         "data_as_of": as_of.isoformat() if as_of else "—",
         # the footer stamp's words, in the build's language (the theme's templates have no catalogue of ours)
-        "words": {"data_as_of": i18n.gettext("Data as of"), "version": i18n.gettext("Version")},
+        "words": words(),
     }
 
 
@@ -236,6 +236,19 @@ def _safe_links(html: str, src: str) -> str:
             url[:80],
         )
     return html
+
+
+def words() -> dict[str, str]:
+    """The words the theme and the scripts write, in the build's language (they have no catalogue of ours)."""
+    _ = i18n.gettext
+    return {
+        "data_as_of": _("Data as of"),
+        "version": _("Version"),
+        "choose_version": _("Version %(version)s, choose another version"),
+        "latest": _("latest"),
+        "chart_failed": _("The chart could not be drawn: "),
+        "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
+    }
 
 
 def _input_groups(config, settings) -> dict[str, dict[str, Path]]:

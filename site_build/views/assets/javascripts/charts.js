@@ -5,12 +5,18 @@
 (function () {
   "use strict";
 
+  // The page's words, in its language (the build writes them into #hb-words).
+  function word(key, fallback) {
+    var source = document.getElementById("hb-words");
+    try { return JSON.parse(source.textContent)[key] || fallback; } catch (e) { return fallback; }
+  }
+
   function showError(figure, error) {
     figure.setAttribute("data-drawn", "error");
     var message = document.createElement("p");
     message.className = "hb-chart__error";
     message.setAttribute("role", "alert");
-    message.textContent = "图表无法绘制：" + (error && error.message ? error.message : String(error));
+    message.textContent = word("chart_failed", "The chart could not be drawn: ") + (error && error.message ? error.message : String(error));
     figure.appendChild(message);
     console.error("Strategy Handbook: chart " + figure.id + " failed", error);
   }
@@ -25,7 +31,7 @@
     var spec;
     try {
       if (typeof window.vegaEmbed !== "function") {
-        throw new Error("vegaEmbed 未加载（assets/handbook/javascripts/vega.js）");
+        throw new Error(word("no_runtime", "vegaEmbed did not load (assets/handbook/javascripts/vega.js)"));
       }
       spec = JSON.parse(source.textContent);
     } catch (error) {

@@ -1,5 +1,5 @@
 /* Strategy Handbook: sortable metric tables. Cells carry a data-sort key so that
-   formatted numbers (¥1.2万, 30.0%) sort by value. Works with Material's instant
+   formatted numbers (¥1.2万, $2.5M, 30.0%) sort by value. Works with Material's instant
    navigation (document$) and without it. */
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
     if (a === "") return 1;
     if (b === "") return -1;
     if (numeric) return parseFloat(a) - parseFloat(b);
-    return a.localeCompare(b, "zh-Hans-CN");
+    return a.localeCompare(b, document.documentElement.lang || undefined);
   }
 
   function sortBy(table, index, th) {

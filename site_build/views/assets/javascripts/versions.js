@@ -13,6 +13,12 @@
 (function () {
   "use strict";
 
+  // The page's words, in its language (the build writes them into #hb-words).
+  function word(key, fallback) {
+    var source = document.getElementById("hb-words");
+    try { return JSON.parse(source.textContent)[key] || fallback; } catch (e) { return fallback; }
+  }
+
   var script = document.currentScript;
   var SELF = /assets\/handbook\/javascripts\/versions\.js(?:[?#].*)?$/;
 
@@ -89,9 +95,10 @@
     box.setAttribute("data-hb-versions", String(entries.length));
     var button = element("button", "md-version__current hb-versions__current", active.title || active.version);
     button.type = "button";
-    // The accessible name must contain the visible text (WCAG 2.5.3): "版本 <id>", not just "选择版本".
-    button.setAttribute("aria-label", "版本 " + (active.title || active.version) + "，选择其他版本");
-    if (dataDate(active)) button.title = "数据截至 " + dataDate(active);
+    // The accessible name must contain the visible text (WCAG 2.5.3): "Version <id>", not just "Choose a version".
+    button.setAttribute("aria-label", word("choose_version", "Version %(version)s, choose another version")
+      .replace("%(version)s", active.title || active.version));
+    if (dataDate(active)) button.title = word("data_as_of", "Data as of") + " " + dataDate(active);
     box.appendChild(button);
     var list = element("ul", "md-version__list hb-versions__list");
     var page = pagePath(root);
@@ -101,8 +108,10 @@
       link.href = targetHref(root, entry, current, page, pages);
       link.setAttribute("data-version", entry.version);
       link.appendChild(element("span", "hb-versions__title", entry.title || entry.version));
-      if (index === 0 && entries.length > 1) link.appendChild(element("span", "hb-versions__latest", "最新"));
-      if (dataDate(entry)) link.appendChild(element("span", "hb-versions__date", "数据截至 " + dataDate(entry)));
+      if (index === 0 && entries.length > 1) link.appendChild(element("span", "hb-versions__latest", word("latest", "latest")));
+      if (dataDate(entry)) {
+        link.appendChild(element("span", "hb-versions__date", word("data_as_of", "Data as of") + " " + dataDate(entry)));
+      }
       if (entry.version === current) {
         link.className += " hb-versions__link--current";
         link.setAttribute("aria-current", "page");
