@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from site_build.cli import main
+from tests import browser
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 TODAY = "2026-12-03"
@@ -27,10 +28,10 @@ def _handbook(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(
-    ("language", "currency", "money", "words"),
-    [("en", "USD", r"\$\d+\.\dK", "Target"), ("zh", "CNY", r"¥\d+\.\d万", "目标")],
+    ("language", "currency", "money", "words", "search"),
+    [("en", "USD", r"\$\d+\.\dK", "Target", "revenue"), ("zh", "CNY", r"¥\d+\.\d万", "目标", "销售额")],
 )
-def test_a_new_handbook_builds_strict_at_once(tmp_path, language, currency, money, words):
+def test_a_new_handbook_builds_strict_at_once(tmp_path, browser_context, language, currency, money, words, search):
     created = _handbook(tmp_path, "new", "my-handbook", "--lang", language, "--currency", currency, "--example")
     assert created.returncode == 0, created.stderr
     assert "cd my-handbook" in created.stdout
@@ -48,6 +49,7 @@ def test_a_new_handbook_builds_strict_at_once(tmp_path, language, currency, mone
     assert len(values) == 3 and re.fullmatch(money, values[0]), values
     assert words in index.select_one(".hb-kpi__meta").get_text()
     assert index.select_one("h1").get_text().startswith("My handbook")
+    _check_in_the_browser(browser_context, site, language, "$" if currency == "USD" else "¥", search)
     if language == "en":
         # the author's words are English too: nothing Chinese on any page, or in the search index
         chinese = [p.name for p in site.rglob("*.html") if CJK.search(p.read_text(encoding="utf-8"))]
@@ -79,3 +81,18 @@ def test_the_site_name_is_quoted_in_yaml(tmp_path):
     folder = tmp_path / "ops: plan"
     assert CliRunner().invoke(main, ["new", str(folder)]).exit_code == 0
     assert 'site_name: "Ops: plan"' in (folder / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def _check_in_the_browser(context, site: Path, language: str, symbol: str, word: str) -> None:
+    """From file://: the chart draws with the currency on its axis, the table shows it, search finds the chapter."""
+    with browser.visit(context, (site / "playbook.html").as_uri()) as (page, problems):
+        assert page.evaluate("document.documentElement.lang") == language
+        browser.wait_for_charts(page, 1)
+        axis = page.locator(".hb-chart__live svg text").all_text_contents()
+        assert any(label.startswith(symbol) for label in axis), axis
+        cells = page.locator("table td").all_text_contents()
+        assert any(cell.startswith(symbol) for cell in cells), cells
+        # search answers only once the search worker has loaded its language: nothing is left in flight after it
+        results = browser.search(page, word)
+        assert any("playbook.html" in r["href"] for r in results), results
+        problems.assert_clean()
