@@ -68,3 +68,25 @@ def test_every_top_level_catalogue_key_appears_in_readme():
     schema = json.loads((Path(__file__).parent.parent / "site_build/kpis/schemas/metrics.schema.json").read_text())
     for key in schema["properties"]:
         assert f"\n{key}:" in README, f"top-level catalogue key {key} has no example in README"
+
+
+def test_the_readmes_start_your_own_handbook_commands_run_as_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    section = README.split("## Start your own handbook", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+    assert commands[0].startswith("handbook new ") and "handbook build" in commands
+    cwd, env = tmp_path, {**os.environ, "HANDBOOK_TODAY": "2026-12-03"}
+    for command in commands:
+        words = command.split()
+        if words[0] == "cd":
+            cwd = cwd / words[1]
+        elif words[:2] != ["handbook", "serve"]:  # serve runs until stopped; test_serve covers it
+            done = subprocess.run(
+                [sys.executable, "-m", "site_build", *words[1:]], cwd=cwd, env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, f"{command}:\n{done.stderr}"
+    assert (cwd / "site" / "index.html").is_file()
