@@ -242,10 +242,10 @@ def test_generated_pages_sit_after_their_folder_index_in_the_nav(project):
 
 
 def test_nav_config_gains_generated_pages_after_their_index_once():
-    from site_build.mkdocs.plugin import _nav_with_generated
+    from site_build.mkdocs.pages import nav_with_generated
 
     nav = ["index.md", {"渠道": [{"总览": "channels/index.md"}, "channels/jd.md"]}, {"服务": "service.md"}]
-    assert _nav_with_generated(nav, ["channels/jd.md", "channels/tmall.md", "other/x.md"]) == [
+    assert nav_with_generated(nav, ["channels/jd.md", "channels/tmall.md", "other/x.md"]) == [
         "index.md",
         {"渠道": [{"总览": "channels/index.md"}, "channels/tmall.md", "channels/jd.md"]},
         {"服务": "service.md"},

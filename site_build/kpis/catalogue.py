@@ -360,14 +360,6 @@ def _unique(path: Path, node, items: list, section: str, make: Callable[[dict, i
     return out
 
 
-def _money(item: dict, line: int, path: Path) -> str:
-    """The KPI's format, with ``currency: USD`` folded in ('usd')."""
-    try:
-        return kpi_format(item["format"], item.get("currency"))
-    except ValueError as e:
-        raise CatalogueError(f"{_rel(path)}:{line}: KPI '{item['id']}': {e}") from None
-
-
 def _make_kpi(item: dict, line: int, path: Path) -> KPI:
     play = Play(**item["play"]) if item.get("play") else None
     since = item.get("since")
@@ -385,7 +377,10 @@ def _make_kpi(item: dict, line: int, path: Path) -> KPI:
                 f"{_rel(path)}:{line}: KPI '{item['id']}': since: {since!r} is not a date. Write it as YYYY-MM-DD."
             ) from None
     fields = {k: v for k, v in item.items() if k not in ("play", "tags", "since", "currency")}
-    fields["format"] = _money(item, line, path)
+    try:  # currency: USD beside format: currency is format usd
+        fields["format"] = kpi_format(item["format"], item.get("currency"))
+    except ValueError as e:
+        raise CatalogueError(f"{_rel(path)}:{line}: KPI '{item['id']}': {e}") from None
     return KPI(play=play, tags=tuple(item.get("tags", ())), since=since, line=line, **fields)
 
 
