@@ -208,11 +208,14 @@ def input_roots(config, settings) -> dict[str, list[Path]]:
     }
 
 
-def stamp(plugin: HandbookPlugin, config) -> None:
-    """Fingerprint the inputs; give the session, and the pages' stamp, the version they make."""
+def stamp(plugin: HandbookPlugin, config, groups: dict[str, dict[str, Path]] | None = None) -> None:
+    """Fingerprint the inputs; give the session, and the pages' stamp, the version they make.
+
+    ``groups`` are the input files when the caller has listed them already (a partial rebuild has).
+    """
     session = plugin.session
     assert session is not None
-    plugin.groups = _input_groups(config, plugin.settings)
+    plugin.groups = _input_groups(config, plugin.settings) if groups is None else groups
     plugin.inputs, plugin.prints = manifest.fingerprint(plugin.groups, session.engine.fingerprints)
     as_of = session.as_of
     session.version = version = manifest.version_id(as_of, plugin.prints["combined"])

@@ -40,6 +40,7 @@ from mkdocs.structure.files import InclusionLevel
 from site_build import fsutil
 from site_build.mkdocs.plugin import _input_groups, stamp
 from site_build.mkdocs.plugin import log as handbook_log
+from site_build.mkdocs.stages import has_search
 from site_build.publish import manifest
 from site_build.session import Session
 
@@ -64,7 +65,7 @@ class LastBuild:
         plugin = config.plugins.get("handbook")
         if plugin is None or plugin.session is None or None in (plugin.files, plugin.nav, plugin.env):
             return None
-        if plugin.entries is None and _has_search(config):
+        if plugin.entries is None and has_search(config):
             return None
         generated = [(p.path, p.content, p.row) for p in plugin.macros.generated]
         return cls(config, generated)
@@ -85,7 +86,8 @@ def rebuild(last: LastBuild, site: Path) -> list[str]:
     """
     config, plugin = last.config, last.plugin
     old_inputs, old_groups = plugin.inputs, plugin.groups
-    new_inputs = _inputs(config, plugin)
+    groups = _input_groups(config, plugin.settings)
+    new_inputs, _ = manifest.fingerprint(groups, plugin.session.engine.fingerprints)
     changed = {key for key in old_inputs.keys() | new_inputs.keys() if old_inputs.get(key) != new_inputs.get(key)}
     if not changed:
         return []
@@ -95,7 +97,7 @@ def rebuild(last: LastBuild, site: Path) -> list[str]:
     plugin._start_stages(handbook_log, config)
     if resources:
         pages |= _refresh(last, resources)
-    stamp(plugin, config)
+    stamp(plugin, config, groups)
     files = plugin.files
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
     order = [f for f in doc_files if f.src_uri in pages]
@@ -107,12 +109,6 @@ def rebuild(last: LastBuild, site: Path) -> list[str]:
         _write(order, Path(scratch), config, plugin, doc_files)
         fsutil.merge_into(Path(scratch), site)
     return [f.src_uri for f in order]
-
-
-def _inputs(config: MkDocsConfig, plugin) -> dict[str, str]:
-    """Each input file's fingerprint, keyed by its path from the project."""
-    inputs, _ = manifest.fingerprint(_input_groups(config, plugin.settings), plugin.session.engine.fingerprints)
-    return inputs
 
 
 def _classify(changed: set[str], groups: dict[str, dict[str, Path]], plugin) -> tuple[set[str], set[str]]:
@@ -183,7 +179,3 @@ def _write(order: list, scratch: Path, config: MkDocsConfig, plugin, doc_files) 
         config.plugins.on_post_build(config=config)
     finally:
         config.site_dir = site_dir
-
-
-def _has_search(config: MkDocsConfig) -> bool:
-    return any(name.rpartition("/")[2] == "search" for name in config.plugins)

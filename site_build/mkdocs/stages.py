@@ -87,7 +87,7 @@ class Stages:
         )
 
 
-def _has_search(config) -> bool:
+def has_search(config) -> bool:
     """Material's search plugin is on: 'search' or 'material/search' in the plugins."""
     return any(name.rpartition("/")[2] == "search" for name in config.plugins)
 
@@ -99,7 +99,7 @@ class StageHooks:
     stages: Stages
 
     def _start_stages(self, log, config) -> None:
-        self.stages = Stages(log, Bar.for_stderr(), search=_has_search(config))
+        self.stages = Stages(log, Bar.for_stderr(), search=has_search(config))
 
     # After every other plugin's on_nav: the pages are all known.
     @event_priority(-100)
