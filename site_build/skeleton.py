@@ -19,7 +19,7 @@ import string
 from importlib import resources
 from pathlib import Path
 
-from site_build import cldr, fsutil, i18n
+from site_build import cldr, fsutil, i18n, periods
 from site_build.errors import ConfigError, WriteError
 
 #: skeleton file (under site_build/skeleton/) -> where it goes in the new project
@@ -79,18 +79,15 @@ def create(
 def sample_orders(today: dt.date, months: int = 24) -> str:
     """Two regions' orders on the 1st and 15th of each of the ``months`` months before ``today``'s month."""
     rng = random.Random(20261203)
-    first = dt.date(today.year, today.month, 1)
-    start_index = first.year * 12 + first.month - 1 - months
+    this_month = periods.start_of(today, "month")
     rows = ["day,region,orders,revenue,handle_seconds"]
-    for index in range(start_index, start_index + months):
-        year, month = divmod(index, 12)
+    for back in range(months, 0, -1):
+        month = periods.shift(this_month, "month", -back)
         for day in (1, 15):
             for region in ("North", "South"):
                 orders = rng.randint(330, 470)
                 revenue = orders * rng.uniform(175.0, 225.0)
-                rows.append(
-                    f"{dt.date(year, month + 1, day)},{region},{orders},{revenue:.2f},{rng.randint(3900, 7600)}"
-                )
+                rows.append(f"{month.replace(day=day)},{region},{orders},{revenue:.2f},{rng.randint(3900, 7600)}")
     return "\n".join(rows) + "\n"
 
 

@@ -51,7 +51,7 @@ def problems(config) -> list[str]:
         module = _missing_module(config)
         if module:
             found.append(module)
-    if _theme_name(config) == "material":
+    if config.theme.name == "material":
         if config.theme.get("font") is not False:
             found.append(
                 "theme.font is not false: Material would load Google Fonts from the web, and the handbook must work "
@@ -89,8 +89,3 @@ def _missing_module(config) -> str | None:
         f"{module}/__init__.py with\n    from site_build.mkdocs.macros import install\n\n"
         "    def define_env(env):\n        install(env)\n(handbook new writes one), or fix module_name."
     )
-
-
-def _theme_name(config) -> str | None:
-    theme = config.theme
-    return getattr(theme, "name", None) or (theme.get("name") if hasattr(theme, "get") else None)

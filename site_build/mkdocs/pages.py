@@ -39,7 +39,7 @@ def check_links(session: Session, known: set[str], docs_dir: str) -> None:
                 "KPI '%s': play.section '%s' is not a page in %s/. Fix the path in %s.",
                 kpi.id,
                 kpi.play.section,
-                os.path.relpath(docs_dir),
+                content,
                 os.path.relpath(catalogue.path),
             )
 

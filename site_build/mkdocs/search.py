@@ -54,10 +54,10 @@ def reuse_entries(plugin: Any, store: Store) -> PageEntries | None:
             before = len(index.entries)
             add(page)
             entries = index.entries[before:]
-            del index.entries[before:]
             if store.enabled:
                 store.put_json(NAMESPACE, key, entries)
-        index.entries.extend(entries)
+        else:
+            index.entries.extend(entries)
         kept.pages[page.url] = entries
 
     index.add_entry_from_context = add_entry_from_context

@@ -53,8 +53,8 @@ class Change:
     def status_text(self) -> str:
         """'关注 → 告警' when the status changed, else the status."""
         if self.status_changed:
-            return f"{_status_word(self.previous_status)} → {_status_word(self.status)}"
-        return _status_word(self.status)
+            return f"{status_text(self.previous_status)} → {status_text(self.status)}"
+        return status_text(self.status)
 
 
 def compare(current: dict, previous: dict | None) -> list[Change]:
@@ -91,11 +91,6 @@ def history_html(series: dict[str, dict]) -> Markup:
         for kpi_id, line in series.items()
     ]
     return fragment("kpi_history.html", versions=list(versions.values()), rows=rows, status_text=_status_words())
-
-
-def _status_word(status: str | None) -> str:
-    """The status in words; a status this module does not know is shown as it is."""
-    return status_text(status)
 
 
 def _status_words() -> dict[str | None, str]:

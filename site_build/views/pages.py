@@ -54,13 +54,14 @@ def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) ->
     entries = []
     for kpi in catalogue.kpis.values():
         fmt = lambda v, kpi=kpi: format_value(v, kpi.format, digits=kpi.digits, unit=kpi.unit)  # noqa: E731
-        below = kpi.direction == "higher"
+        # past a threshold is below it when higher is better
+        beyond = _("below %(value)s") if kpi.direction == "higher" else _("above %(value)s")
         entries.append(
             {
                 "kpi": kpi,
                 "target": fmt(kpi.target),
-                "watch": (_("below %(value)s") if below else _("above %(value)s")) % {"value": fmt(kpi.watch_level)},
-                "alert": (_("below %(value)s") if below else _("above %(value)s")) % {"value": fmt(kpi.alert)},
+                "watch": beyond % {"value": fmt(kpi.watch_level)},
+                "alert": beyond % {"value": fmt(kpi.alert)},
                 "direction": _("higher is better") if kpi.direction == "higher" else _("lower is better"),
                 "grain": _(GRAINS[kpi.grain]),
                 "window": _(WINDOWS[kpi.window]),
