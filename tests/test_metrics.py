@@ -1,4 +1,5 @@
 import datetime as dt
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,17 +68,24 @@ def test_freshness(tmp_path):
         assert m.get("conversion_rate").stale is False
 
 
-def test_to_date_window(tmp_path):
-    text = (
-        (BASIC / "metrics.yml")
-        .read_text(encoding="utf-8")
-        .replace("    format: cny\n", "    format: cny\n    window: to_date\n    since: 2025-09-01\n", 1)
-    )
+@contextmanager
+def _metrics_of(tmp_path, catalogue: str, today: dt.date | None = None):
+    """Metrics over the basic site's data with ``catalogue`` as its metrics.yml."""
     path = tmp_path / "metrics.yml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(catalogue, encoding="utf-8")
     pkg = DataPackage.load(BASIC)
     with QueryEngine(pkg) as engine:
-        kv = Metrics(Catalogue.load(path, pkg), engine).get("revenue")
+        yield Metrics(Catalogue.load(path, pkg), engine, today=today)
+
+
+def _basic_catalogue(old: str, new: str) -> str:
+    return (BASIC / "metrics.yml").read_text(encoding="utf-8").replace(old, new, 1)
+
+
+def test_to_date_window(tmp_path):
+    text = _basic_catalogue("    format: cny\n", "    format: cny\n    window: to_date\n    since: 2025-09-01\n")
+    with _metrics_of(tmp_path, text) as metrics:
+        kv = metrics.get("revenue")
     # current period is the (partial) month holding the data date; value is cumulative since September
     assert kv.period == dt.date(2025, 11, 1)
     assert kv.value == pytest.approx(28000 + 13000 + 25500 + 11000.5 + 1000)
@@ -90,7 +98,6 @@ def test_snapshot_is_json_ready(metrics):
 
 
 def test_an_sql_kpi_with_no_row_for_its_period_warns_with_the_expected_period(tmp_path, caplog):
-    text = (BASIC / "metrics.yml").read_text(encoding="utf-8")
     sql_kpi = """  - id: orders_mid_month
     label: 订单数
     description: 每月订单数，按月中日期汇总（错误示范）。
@@ -104,11 +111,9 @@ def test_an_sql_kpi_with_no_row_for_its_period_warns_with_the_expected_period(tm
     alert: 50
     owner: 增长运营组
 """
-    path = tmp_path / "metrics.yml"
-    path.write_text(text.replace("kpis:\n", "kpis:\n" + sql_kpi, 1), encoding="utf-8")
-    pkg = DataPackage.load(BASIC)
-    with QueryEngine(pkg) as engine, caplog.at_level("WARNING", logger="handbook"):
-        kv = Metrics(Catalogue.load(path, pkg), engine, today=dt.date(2025, 11, 20)).get("orders_mid_month")
+    text = _basic_catalogue("kpis:\n", "kpis:\n" + sql_kpi)
+    with _metrics_of(tmp_path, text, dt.date(2025, 11, 20)) as metrics, caplog.at_level("WARNING", logger="handbook"):
+        kv = metrics.get("orders_mid_month")
     assert kv.value is None and kv.status == "no-data"
     message = caplog.text
     assert "KPI 'orders_mid_month'" in message and "returned no row for period 2025-10-01" in message
@@ -116,17 +121,10 @@ def test_an_sql_kpi_with_no_row_for_its_period_warns_with_the_expected_period(tm
 
 
 def test_a_kpi_over_all_the_data_has_one_value_and_no_deltas(tmp_path):
-    text = (
-        (BASIC / "metrics.yml")
-        .read_text(encoding="utf-8")
-        .replace("    format: cny\n", "    format: cny\n    window: all\n", 1)
-    )
-    path = tmp_path / "metrics.yml"
-    path.write_text(text, encoding="utf-8")
-    pkg = DataPackage.load(BASIC)
-    with QueryEngine(pkg) as engine:
-        kv = Metrics(Catalogue.load(path, pkg), engine, today=dt.date(2025, 11, 20)).get("revenue")
-        total = engine.query("SELECT sum(revenue) FROM traffic").scalar()
+    text = _basic_catalogue("    format: cny\n", "    format: cny\n    window: all\n")
+    with _metrics_of(tmp_path, text, dt.date(2025, 11, 20)) as metrics:
+        kv = metrics.get("revenue")
+        total = metrics.engine.query("SELECT sum(revenue) FROM traffic").scalar()
     assert kv.value == pytest.approx(total)
     assert kv.previous is None and kv.year_ago is None and kv.history == []
     assert kv.period_label == "截至 2025-11-03 的全部数据"
