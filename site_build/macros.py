@@ -170,25 +170,24 @@ class Macros:
         """Each KPI across the published versions plus this build (the 指标历史 page)."""
         self.page.reads_everything = True
         from site_build.kpis.snapshot import series as kpi_series
-        from site_build.views import charts, history
+        from site_build.views import charts, history, history_chart
 
         series = kpi_series(self.session.published.builds, current=self.session.snapshot())
         versions = len({p["version"] for line in series.values() for p in line["points"]})
         self.page.charts += 1
         stats = self.session.charts
+        description = _(
+            "Each KPI's value in the %(versions)s published versions (this one included); "
+            "each small chart has an axis of its own."
+        ) % {"versions": versions}
         with stats.timed():
-            chart = charts.render_chart(
-                charts.history_chart(series),
+            chart = charts.render_spec(
+                history_chart.history_spec(series, description=description, store=self.session.store),
                 chart_id=self.page.unique_id("kpi-history"),
                 title=_("Each KPI across the versions"),
-                description=_(
-                    "Each KPI's value in the %(versions)s published versions (this one included); "
-                    "each small chart has an axis of its own."
-                )
-                % {"versions": versions},
+                description=description,
                 store=self.session.store,
                 stats=stats,
-                validate=False,
             )
         return Markup(chart + "\n" + history.history_html(series))
 

@@ -10,9 +10,12 @@ a cell such as ``[x](javascript:…)`` would otherwise become a link.
 from __future__ import annotations
 
 import json
+import pickle
 from functools import lru_cache
+from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from site_build import i18n
@@ -33,6 +36,30 @@ def environment() -> jinja2.Environment:
     env.filters["script_json"] = script_json
     env.globals.update(_=translate, ngettext=translate_plural)
     return env
+
+
+class BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (a warm build compiles none: about 0.5 s).
+
+    Jinja checks each entry's source checksum and its own version, and writes
+    atomically. An entry that cannot be read is a miss and is removed, as in
+    ``data.store``.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, OSError):
+            bucket.reset()
+            Path(self._get_cache_filename(bucket)).unlink(missing_ok=True)
+
+
+def bytecode_cache(folder: Path | None) -> BytecodeCache | None:
+    """A ``BytecodeCache`` in ``folder`` (a store namespace), or None when the store is disabled."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return BytecodeCache(str(folder), "%s.jinja")
 
 
 def translate(message: str, **variables) -> Markup:

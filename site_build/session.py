@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_build import i18n
+from site_build import i18n, render
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Report
@@ -67,6 +67,7 @@ class Session:
         """
         i18n.activate(i18n.language_of(settings.language), settings.currency)
         store = Store(settings.cache_dir)
+        render.environment().bytecode_cache = render.bytecode_cache(store.folder("templates"))
         package = DataPackage.load(settings.data_dir)
         report = _gate(package, settings, store) if settings.validate else None
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)

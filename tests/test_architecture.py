@@ -39,7 +39,7 @@ OWNERS = {
     "mkdocs_macros": {"mkdocs/macros.py"},
     "click": {"cli.py"},
     "duckdb": {"data/engine.py", "data/scanner.py"},
-    "altair": {"views/charts.py", "views/vega.py"},
+    "altair": {"views/charts.py", "views/vega.py", "views/history_chart.py"},
     "vl_convert": {"views/charts.py", "views/vega.py"},
     "frictionless": {"data/header.py"},
     # the build's progress bar; the library never draws on the terminal

@@ -443,9 +443,10 @@ def test_runtime_bundle_is_cached_on_disk(tmp_path):
     assert runtime_files(store)["javascripts/vega.js"] == b"/* from the cache */"
 
 
-def test_history_small_multiples_keep_kpi_order_and_display_text():
+def test_history_small_multiples_keep_kpi_order_and_display_text(tmp_path):
     from site_build.formats import vega_expr
-    from site_build.views.charts import history_chart, to_spec
+    from site_build.views.charts import to_spec
+    from site_build.views.history_chart import history_chart
 
     series = {
         "conversion_rate": {
@@ -506,6 +507,28 @@ def test_history_small_multiples_keep_kpi_order_and_display_text():
         for point in line["points"]:
             point.update(version="v9", title="v9")
     assert to_spec(history_chart(series)) == spec
+    _history_spec_is_cached_by_what_it_draws(series, tmp_path)
+
+
+def _history_spec_is_cached_by_what_it_draws(series: dict, tmp_path) -> None:
+    from site_build import i18n
+    from site_build.views.charts import to_spec
+    from site_build.views.history_chart import history_chart, history_spec
+
+    store = Store(tmp_path / "cache")
+    description = "每个指标在各版本的数值"
+    assert history_spec(series, description=description, store=store) == to_spec(
+        history_chart(series), description=description
+    )
+    assert len(store.entries("specs")) == 1
+    (entry,) = store.entries("specs")
+    entry.write_text('{"marker": "from the store"}', encoding="utf-8")
+    assert history_spec(series, description=description, store=store) == {"marker": "from the store"}
+    series["conversion_rate"]["points"][1]["value"] = 0.19
+    assert history_spec(series, description=description, store=store)["concat"]
+    with i18n.use("en", "USD"):  # another language embeds another locale: not the zh entry
+        history_spec(series, description=description, store=store)
+    assert len(store.entries("specs")) == 3
 
 
 def test_declared_specs_are_cached_by_declaration_and_data(tmp_path):

@@ -95,3 +95,32 @@ def test_a_failed_write_warns_and_the_build_goes_on(tmp_path):
     assert [r.getMessage().split(":")[0] for r in records] == [f"Could not write to the cache in {tmp_path}/svgs"]
     assert "point cache_dir in mkdocs.yml elsewhere" in records[0].getMessage()
     assert store.get_text("svgs", Store.key("x")) is None
+
+
+def test_compiled_templates_are_kept_between_builds_and_a_broken_one_is_a_miss(tmp_path):
+    import jinja2
+
+    from site_build import render
+
+    folder = tmp_path / "templates"
+
+    def environment(compile_allowed: bool = True) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.DictLoader({"card.html": "<p>{{ value }}</p>"}), bytecode_cache=render.bytecode_cache(folder)
+        )
+        if not compile_allowed:
+            env.compile = lambda *a, **k: pytest.fail("compiled although the store held the template")  # type: ignore[method-assign]
+        return env
+
+    assert environment().get_template("card.html").render(value=1) == "<p>1</p>"
+    (entry,) = folder.iterdir()
+    whole = entry.read_bytes()
+    # the next build's environment loads the compiled code instead of compiling
+    assert environment(compile_allowed=False).get_template("card.html").render(value=2) == "<p>2</p>"
+    # a broken checksum (Jinja would raise) and a cut-short file: each a miss, compiled and stored again
+    magic = len(jinja2.bccache.bc_magic)
+    for broken in (whole[:magic] + b"\x00garbage" + whole[magic + 9 :], whole[: len(whole) // 2]):
+        entry.write_bytes(broken)
+        assert environment().get_template("card.html").render(value=3) == "<p>3</p>"
+        assert entry.read_bytes() == whole
+    assert render.bytecode_cache(None) is None  # a disabled store keeps nothing

@@ -12,14 +12,15 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as _field
 from pathlib import Path
-
-import frictionless
-from frictionless import FrictionlessException
+from typing import TYPE_CHECKING
 
 from site_build.data.cells import Column
 from site_build.data.checks import csv_source, parquet_source
 from site_build.data.package import DataPackage, Resource
 from site_build.data.report import Error, Group, shorten
+
+if TYPE_CHECKING:
+    import frictionless
 
 #: DuckDB reads these, and skips a UTF-8 byte order mark (Excel's "CSV UTF-8" writes one)
 _UTF8 = {"utf-8", "utf_8", "utf8", "ascii", "us-ascii", "utf-8-sig"}
@@ -56,6 +57,10 @@ class Table:
 
 
 def open_package(package: DataPackage):
+    # Imported here, not at the top: a build whose resources are all unchanged never needs it (0.4 s).
+    import frictionless
+    from frictionless import FrictionlessException
+
     try:
         fpackage = frictionless.Package(str(package.descriptor_path))
         fpackage.to_descriptor(validate=True)
@@ -66,6 +71,8 @@ def open_package(package: DataPackage):
 
 
 def read_header(resource: Resource, fres, prefix: str) -> Table:
+    from frictionless import FrictionlessException
+
     table = Table(resource, prefix=prefix)
     table.errors = _schema_errors(resource, fres.schema.fields)
     if table.errors:

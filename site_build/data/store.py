@@ -44,6 +44,7 @@ FORMATS = {
     "bundles": 1,  # the Vega JavaScript runtime bundled by vl-convert (views/vega.py)
     "search": 1,  # Material's search entries of one page (mkdocs/search.py)
     "offline": 1,  # the URLs a page loads from other hosts, by the page's bytes (views/offline.py)
+    "templates": 1,  # Jinja's compiled templates: the theme's and the engine's (render.BytecodeCache)
 }
 
 #: what a reader may raise on an entry it cannot use: such an entry is a miss

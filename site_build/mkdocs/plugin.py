@@ -18,7 +18,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from site_build import i18n
+from site_build import i18n, render
 from site_build.errors import HandbookError
 from site_build.macros import Macros
 from site_build.markup import data_values, unsafe_urls
@@ -125,6 +125,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
     @event_priority(-100)
     def _on_env(self, env, config, files):
         self.env = env
+        env.bytecode_cache = render.bytecode_cache(self.session.store.folder("templates")) if self.session else None
 
     # Before mkdocs-macros renders the page, so macro failures name the right page
     # and a generated page's row is in page.meta when its template runs.
@@ -180,11 +181,10 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         StageHooks._index_starts, StageHooks._index_written, _on_post_build, StageHooks._output_done
     )
 
-    def on_build_error(self, error):
+    def on_build_error(self, error=None):
         self._close()
 
-    def on_shutdown(self):
-        self._close()
+    on_shutdown = on_build_error
 
     def _close(self):
         self._epoch.restore()

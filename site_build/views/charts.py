@@ -1,6 +1,6 @@
 """Charts: Vega-Lite specs built with Altair from query results, with static SVG fallbacks.
 
-This module and ``vega`` are the only ones that import ``altair`` or
+This module, ``vega`` and ``history_chart`` are the only ones that import ``altair`` or
 ``vl_convert``. A chart's data is always inlined in its spec: under ``file://``
 the browser blocks fetching neighbouring files, so ``data.url`` would draw
 nothing. The same input gives byte-identical HTML: keys are sorted, and
@@ -22,6 +22,7 @@ from typing import Any
 import altair as alt
 from markupsafe import Markup
 
+from site_build import i18n
 from site_build.data.result import QueryResult
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError, MacroError, suggest
@@ -105,11 +106,22 @@ def declared_spec(spec: ChartSpec, result: QueryResult, *, store: Store = NO_STO
     keyed by the declaration, the data, the library versions and the source of
     the modules that shape the spec.
     """
-    key = Store.key(alt.__version__, _shaping_source_hash(), dataclasses.asdict(spec), result.to_json())
+    key = spec_key(dataclasses.asdict(spec), result.to_json())
+    return cached_spec(
+        store, key, lambda: to_spec(build_chart(spec, result), description=spec.description or spec.title)
+    )
+
+
+def spec_key(*parts) -> str:
+    # The language and currency choose the locale and words a spec embeds.
+    return Store.key(alt.__version__, _shaping_source_hash(), i18n.current(), i18n.currency(), *parts)
+
+
+def cached_spec(store: Store, key: str, build: Callable[[], dict]) -> dict:
     cached = store.get_json("specs", key, _spec_object)
     if cached is not None:
         return cached
-    built = to_spec(build_chart(spec, result), description=spec.description or spec.title)
+    built = build()
     store.put_json("specs", key, built, sort_keys=True)
     return built
 
@@ -187,47 +199,6 @@ def to_spec(chart, *, description: str | None = None, validate: bool = True) -> 
         raise ChartError(f"The Altair chart is not a valid Vega-Lite spec: {str(error).splitlines()[0]}") from error
     _refuse_urls(spec)
     return vega.normalise(spec, description=description)
-
-
-def history_chart(series: dict[str, dict]):
-    """Small multiples of each KPI's value across versions, one panel per KPI with its own scale.
-
-    ``series`` is ``history.history()``'s result. Each panel's axis labels its
-    numbers in the KPI's format, by the same rules as its card; tooltips show
-    the values as the builds displayed them. The version ids stay out (the
-    table under the chart lists them): the id of the version being built
-    changes with every edit of a chapter, and the chart would be drawn again.
-    """
-    panels = []
-    for line in series.values():
-        records = [
-            {
-                "指标": line["label"],
-                "数据日期": point.get("data_as_of") or "",
-                "数值": point["value"],
-                "显示": point["display"],
-                "状态": point["status"],
-            }
-            for point in line["points"]
-        ]
-        axis = vega.number_axis(line.get("format") if known(line.get("format") or "") else None)
-        panel = (
-            alt.Chart(alt.InlineData(values=records), title=alt.TitleParams(line["label"], fontWeight="bold"))
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("数据日期:O", title=None, axis=alt.Axis(labelAngle=0, labelLimit=80)),
-                y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, **axis)),
-                tooltip=[
-                    alt.Tooltip("指标:N"),
-                    alt.Tooltip("数据日期:N"),
-                    alt.Tooltip("显示:N", title="数值"),
-                    alt.Tooltip("状态:N"),
-                ],
-            )
-            .properties(width=170, height=70)
-        )
-        panels.append(panel)
-    return alt.concat(*panels, columns=3)
 
 
 runtime_files = vega.runtime_files

@@ -1,0 +1,69 @@
+"""The 指标历史 chart: small multiples of each KPI across the published versions."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from site_build.data.store import NO_STORE, Store
+from site_build.formats import known
+from site_build.views import vega
+from site_build.views.charts import cached_spec, spec_key, to_spec
+
+
+def history_spec(series: dict[str, dict], *, description: str, store: Store = NO_STORE) -> dict:
+    """The normalised spec of ``history_chart(series)``, kept in the store by what it draws.
+
+    Altair takes about 0.6 s to build this chart, on every build, so the spec
+    is cached like a declared chart's, keyed by the values it plots.
+    """
+    drawn = [
+        (
+            line["label"],
+            line.get("format"),
+            [(p.get("data_as_of"), p["value"], p["display"], p["status"]) for p in line["points"]],
+        )
+        for line in series.values()
+    ]
+    key = spec_key("kpi-history", description, drawn)
+    return cached_spec(store, key, lambda: to_spec(history_chart(series), description=description, validate=False))
+
+
+def history_chart(series: dict[str, dict]):
+    """Small multiples of each KPI's value across versions, one panel per KPI with its own scale.
+
+    ``series`` is ``history.history()``'s result. Each panel's axis labels its
+    numbers in the KPI's format, by the same rules as its card; tooltips show
+    the values as the builds displayed them. The version ids stay out (the
+    table under the chart lists them): the id of the version being built
+    changes with every edit of a chapter, and the chart would be drawn again.
+    """
+    panels = []
+    for line in series.values():
+        records = [
+            {
+                "指标": line["label"],
+                "数据日期": point.get("data_as_of") or "",
+                "数值": point["value"],
+                "显示": point["display"],
+                "状态": point["status"],
+            }
+            for point in line["points"]
+        ]
+        axis = vega.number_axis(line.get("format") if known(line.get("format") or "") else None)
+        panel = (
+            alt.Chart(alt.InlineData(values=records), title=alt.TitleParams(line["label"], fontWeight="bold"))
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("数据日期:O", title=None, axis=alt.Axis(labelAngle=0, labelLimit=80)),
+                y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, **axis)),
+                tooltip=[
+                    alt.Tooltip("指标:N"),
+                    alt.Tooltip("数据日期:N"),
+                    alt.Tooltip("显示:N", title="数值"),
+                    alt.Tooltip("状态:N"),
+                ],
+            )
+            .properties(width=170, height=70)
+        )
+        panels.append(panel)
+    return alt.concat(*panels, columns=3)
