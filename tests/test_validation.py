@@ -272,3 +272,30 @@ def test_dates_that_all_fail_in_one_layout_get_the_format_that_reads_them(tmp_pa
 def test_no_format_is_suggested_when_some_dates_are_fine(tmp_path):
     report = validate(_dates_package(tmp_path, ["1997-01-01", "19970215"]))
     assert not report.valid and '"format"' not in report.to_text()
+
+
+def test_a_second_validation_in_one_process_reads_only_the_changed_header(tmp_path, monkeypatch):
+    from site_build.data import validation
+
+    shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
+    store = Store(tmp_path / "cache")
+    opened: list[str] = []
+    read_header = validation.read_header
+    monkeypatch.setattr(validation, "_HEADERS", {})
+    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    first = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    assert opened == ["customers", "orders"]
+    # Renaming a column in the header: only that file is read again, and the rename is reported.
+    opened.clear()
+    customers = tmp_path / "pkg" / "customers.csv"
+    customers.write_text(customers.read_text(encoding="utf-8").replace("name", "nom", 1), encoding="utf-8")
+    second = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    assert opened == ["customers"]
+    assert ["incorrect-label", "customers"] in second.flatten(["type", "resource"])
+    # Back as it was: the verdict is the first one, and the header comes from memory.
+    opened.clear()
+    customers.write_text(customers.read_text(encoding="utf-8").replace("nom", "name", 1), encoding="utf-8")
+    monkeypatch.setattr(validation, "load_report", lambda *a: None)  # not the whole stored report
+    third = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    assert opened == []
+    assert third.flatten(["type", "resource", "row"]) == first.flatten(["type", "resource", "row"])
