@@ -56,6 +56,10 @@ class Table:
         return csv_source(str(r.path), len(self.columns) + 1, self.dialect, numbered=False, parallel=parallel)
 
 
+#: descriptors frictionless found valid in this process, by content: ``handbook serve`` checks each once
+_VALID_DESCRIPTORS: set[str] = set()
+
+
 def open_package(package: DataPackage):
     # Imported here, not at the top: a build whose resources are all unchanged never needs it (0.4 s).
     import frictionless
@@ -63,7 +67,10 @@ def open_package(package: DataPackage):
 
     try:
         fpackage = frictionless.Package(str(package.descriptor_path))
-        fpackage.to_descriptor(validate=True)
+        digest = hashlib.sha256(package.descriptor_path.read_bytes()).hexdigest()
+        if digest not in _VALID_DESCRIPTORS:
+            fpackage.to_descriptor(validate=True)
+            _VALID_DESCRIPTORS.add(digest)
     except FrictionlessException as e:
         reasons = e.reasons or [e.error]
         return None, [Error(r.type, None, "datapackage.json", r.message) for r in reasons]
