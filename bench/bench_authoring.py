@@ -47,7 +47,15 @@ TARGETS = {"warm": 1.3, "chapter": 1.5, "data row": 2.0, "cold": 3.0}
 RSS_TARGET_MB = 475
 
 #: runs one command and prints its peak RSS in kB: RUSAGE_CHILDREN of a fresh wrapper is that command's peak
-_PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+_PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+#: the build log's stage lines whose seconds say where an edit's build goes (mkdocs/stages.py)
+STAGES = {
+    "validation": re.compile(r"site_build: validate .* ([\d.]+) s$", re.M),
+    "pages": re.compile(r"site_build: pages: .*\(([\d.]+) s in macros", re.M),
+    "charts": re.compile(r"site_build: charts: .*\(([\d.]+) s\)$", re.M),
+    "search (Material)": re.compile(r"site_build: search: .*\(([\d.]+) s\)$", re.M),
+    "output": re.compile(r"site_build: output: .*\(([\d.]+) s,", re.M),
+}
 
 
 def _copy_project(dest: Path) -> Path:
@@ -57,12 +65,18 @@ def _copy_project(dest: Path) -> Path:
     return dest
 
 
-def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """(wall seconds, peak RSS in kB) of ``cmd``."""
+def _run(cmd: list[str], cwd: Path, stages: dict[str, list[float]] | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in kB) of ``cmd``; ``stages`` collects the build log's stage seconds."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start, int(out.stdout.decode().split()[-1])
+    seconds = time.perf_counter() - start
+    if stages is not None:
+        log = out.stderr.decode("utf-8", "replace")
+        for name, pattern in STAGES.items():
+            match = pattern.search(log)
+            stages.setdefault(name, []).append(float(match.group(1)) if match else 0.0)
+    return seconds, int(out.stdout.decode().split()[-1])
 
 
 def _edit_chapter(project: Path, n: int) -> None:
@@ -183,6 +197,7 @@ def main(runs: int = 3) -> None:
     py = sys.executable
     times: dict[str, list[float]] = {k: [] for k in ("plain", "cold", "warm", "chapter", "data row")}
     rss: list[int] = []
+    stages: dict[str, dict[str, list[float]]] = {"chapter": {}, "data row": {}}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         project = _copy_project(tmp / "project")
@@ -200,9 +215,9 @@ def main(runs: int = 3) -> None:
             rss.append(peak)
             times["warm"].append(_run(build, project)[0])
             _edit_chapter(project, n)
-            times["chapter"].append(_run(build, project)[0])
+            times["chapter"].append(_run(build, project, stages["chapter"])[0])
             _edit_row(project, n)
-            times["data row"].append(_run(build, project)[0])
+            times["data row"].append(_run(build, project, stages["data row"])[0])
         serve_loop(project, plain)
     median = {k: statistics.median(v) for k, v in times.items()}
     print(f"authoring: median of {runs} runs, each in a fresh process, on a copy of the project")
@@ -212,6 +227,13 @@ def main(runs: int = 3) -> None:
         verdict = "meets" if ratio <= TARGETS[name] else "misses"
         print(
             f"  handbook, {name:<9}            {median[name]:6.2f} s  ratio {ratio:4.2f}x  ({verdict} <= {TARGETS[name]}x)"
+        )
+    print("  where an edit's build goes (median seconds of the build log's stages):")
+    for name, seen in stages.items():
+        parts = ", ".join(f"{stage} {statistics.median(v):.2f}" for stage, v in seen.items())
+        search = statistics.median(seen.get("search (Material)", [0.0]))
+        print(
+            f"    {name:<9} {parts}; without Material search's {search:.2f} s: {(median[name] - search) / median['plain']:.2f}x"
         )
     peak = max(rss) / 1024
     verdict = "meets" if peak <= RSS_TARGET_MB else "misses"
