@@ -319,3 +319,20 @@ def test_every_schema_problem_comes_in_one_run_in_file_order(tmp_path):
     numbers = [int(re.match(r".*?metrics\.yml:(\d+):", line).group(1)) for line in lines[1:]]
     assert len(numbers) == 3 and numbers == sorted(numbers)
     assert "'owner' is a required property" in lines[1] and "'monthly'" in lines[2] and "'up'" in lines[3]
+
+
+def test_one_process_parses_a_catalogue_again_only_when_its_bytes_change(tmp_path, monkeypatch):
+    from site_build.kpis import catalogue_file
+
+    parsed: list[bytes] = []
+    read_yaml = catalogue_file._read_yaml
+    monkeypatch.setattr(catalogue_file, "_CHECKED", {})
+    monkeypatch.setattr(catalogue_file, "_read_yaml", lambda path, raw: parsed.append(raw) or read_yaml(path, raw))
+    first = load(tmp_path, KPI)
+    assert load(tmp_path, KPI).kpis == first.kpis and len(parsed) == 1  # serve's data edit: not parsed again
+    edited = load(tmp_path, KPI.replace("target: 0.3", "target: 0.35"))
+    assert edited.kpi("conversion_rate").target == 0.35 and len(parsed) == 2
+    # a broken catalogue is never kept: each load reports it
+    for _ in range(2):
+        assert "ownr" in message(tmp_path, KPI.replace("owner:", "ownr:"))
+    assert len(parsed) == 4
