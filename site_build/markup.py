@@ -146,3 +146,12 @@ class Stash:
 
     def clear(self) -> None:
         self._html.clear()
+
+
+def css_string(text: str) -> str:
+    """``text`` as the body of a double-quoted CSS string that is also safe inside ``<style>`` in HTML.
+
+    Quotes, backslashes, line breaks and ``<>&`` become CSS hex escapes, so the
+    value can neither end the string nor the ``<style>`` element.
+    """
+    return "".join(f"\\{ord(c):06x}" if c in "\"\\<>&'" or ord(c) < 0x20 or ord(c) == 0x7F else c for c in text)

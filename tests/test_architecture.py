@@ -33,6 +33,7 @@ OWNERS = {
         "mkdocs/pages.py",
         "mkdocs/preview.py",
         "mkdocs/rebuild.py",
+        "mkdocs/toc.py",
         "mkdocs/stages.py",
         "cli.py",
     },

@@ -37,7 +37,7 @@ def test_kpi_card_values(built):
     assert card.select_one(".hb-kpi__value").get_text() == "22.7%"
     assert card.select_one(".hb-status__text").get_text() == "关注"
     assert card.select_one(".hb-status__icon").get_text() == "⚠"
-    assert "hb-delta--bad" in card.select_one(".hb-kpi__delta")["class"]
+    assert "hb-delta--bad" in card.select_one(".hb-kpi__delta .hb-delta")["class"]
     assert card.select_one("svg.hb-spark")["aria-label"].startswith("转化率近12期走势")
     assert card.select_one(".hb-sources a")["href"] == "health.html#data-traffic"
 

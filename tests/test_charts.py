@@ -557,3 +557,30 @@ def test_a_bad_declaration_fails_even_with_a_warm_cache(tmp_path):
     for _ in range(2):
         with pytest.raises(ChartError, match="y column '转化' is not in the query result"):
             charts.declared_spec(spec, MONTHLY, store=Store(tmp_path))
+
+
+def test_deferred_drawings_give_the_same_page_and_fill_the_store(tmp_path, caplog):
+    """A build draws missing SVGs in worker processes while pages render; the page ends up byte for byte the same."""
+    from site_build.views import drawing
+
+    chart = build_chart(*CASES["bar"])
+    now = str(render_chart(chart, chart_id="a", title="t"))
+    store, stats = Store(tmp_path), ChartStats(defer=True)
+    pending = str(render_chart(chart, chart_id="a", title="t", store=store, stats=stats))
+    again = str(render_chart(chart, chart_id="b", title="t", store=store, stats=stats))  # same chart, other id
+    assert "<svg" not in pending and "<!--hb-svg 0-->" in pending and "<!--hb-svg 1-->" in again
+    assert stats.drawn == 2 and store.entries("svgs") == []
+    assert drawing._pool is not None  # drawn in the workers, not in this process
+    assert stats.resolve(pending, "page.md") == now
+    assert 'id="chart-b-' in stats.resolve(again, "page.md")
+    assert len(store.entries("svgs")) == 1  # one drawing for the one spec
+    # A spec vl-convert cannot draw: a notice on its page and a warning naming the page.
+    bad = to_spec(chart)
+    bad["mark"] = {"type": "no-such-mark"}
+    failed = str(charts.render_spec(bad, chart_id="c", title="t", store=store, stats=stats))
+    with caplog.at_level("WARNING", logger="handbook.charts"):
+        shown = stats.resolve(failed, "2-core/channels.md")
+    assert "<svg" not in shown.split("hb-chart__static")[1] and "vl-convert could not draw the chart" in shown
+    assert "2-core/channels.md: chart 'c' failed" in caplog.text
+    # without defer (a REPL, a test): drawn at once, as before
+    assert ChartStats().resolve(now, "page.md") == now

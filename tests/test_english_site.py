@@ -54,8 +54,9 @@ def test_cards_tables_and_stamp_speak_english_and_dollars(english_site):
     assert "Owner: Sales Ops" in card.select_one(".hb-sources").get_text()
     handle = soup.select_one("#kpi-handle_time .hb-kpi__value").get_text()
     assert re.fullmatch(r"\d\.\d h", handle)
-    refunds = soup.select_one("#kpi-refund_rate .hb-kpi__delta").get_text()
-    assert refunds.endswith(" pp")
+    refunds = soup.select_one("#kpi-refund_rate .hb-kpi__delta .hb-delta")
+    assert refunds.find(string=True, recursive=False).endswith(" pp")
+    assert refunds.select_one(".hb-sr").get_text() in (" (better)", " (worse)")
     cells = [td.get_text() for td in soup.select("table td")]
     assert any(re.fullmatch(r"\$\d\.\dM", c) for c in cells), cells
     assert "Data as of" in soup.select_one(".hb-stamp").get_text()

@@ -134,3 +134,26 @@ def test_a_kpi_over_all_the_data_has_one_value_and_no_deltas(tmp_path):
 
     html = cards.kpi_card(kv, PageContext())
     assert "hb-kpi__delta" not in html and "hb-spark" not in html and "截至 2025-11-03 的全部数据" in html
+
+
+def test_each_delta_has_its_own_arrow_colour_and_words(metrics):
+    """转化率 up on the month but down on the year: two arrows, two tones, not one green line."""
+    import dataclasses
+
+    from bs4 import BeautifulSoup
+
+    from site_build.views import cards
+    from site_build.views.context import PageContext
+
+    kv = metrics.get("conversion_rate")
+    kv = dataclasses.replace(kv, value=0.30, previous=0.293, year_ago=0.35)
+    html = cards.kpi_card(kv, PageContext())
+    month, year = BeautifulSoup(str(html), "html.parser").select(".hb-kpi__delta .hb-delta")
+    assert month["class"] == ["hb-delta", "hb-delta--good"] and year["class"] == ["hb-delta", "hb-delta--bad"]
+    assert month.get_text() == "▲ 环比 +0.7 个百分点（好转）"
+    assert year.get_text() == "▼ 同比 -5.0 个百分点（变差）"
+    assert month.select_one("[aria-hidden]").get_text() == "▲"  # the arrow is not read aloud; the words are
+    # no change: a flat arrow, no tone words
+    flat = dataclasses.replace(kv, previous=0.30, year_ago=None)
+    (only,) = BeautifulSoup(str(cards.kpi_card(flat, PageContext())), "html.parser").select(".hb-delta")
+    assert only["class"] == ["hb-delta", "hb-delta--flat"] and not only.select(".hb-sr")

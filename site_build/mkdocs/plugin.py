@@ -21,9 +21,9 @@ from mkdocs.utils import get_relative_url
 from site_build import i18n, render
 from site_build.errors import HandbookError
 from site_build.macros import Macros
-from site_build.markup import data_values, unsafe_urls
+from site_build.markup import css_string, data_values, unsafe_urls
 from site_build.mkdocs import config as handbook_config
-from site_build.mkdocs import host, search
+from site_build.mkdocs import host, search, toc
 from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
 from site_build.mkdocs.pages import check_links, nav_with_generated
@@ -71,6 +71,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         try:
             self.today, user_epoch = _today(), _user_epoch()
             session = self.session = Session.open(settings, today=self.today)
+            session.charts.defer = True  # drawn by workers while pages render; put in by _final_content
             stamp(self, config)
         except HandbookError as e:
             self._close()
@@ -143,15 +144,14 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         if self.macros is not None:
             html = self.macros.stash.restore(html)
             self.macros.end_page()
-        return _safe_links(html, page.file.src_uri)
+        return _finished(html, page)
 
     # MkDocs renders every page's Markdown before any page's template: by now every page has
     # recorded its KPIs. Before search (priority 0) indexes the page.
     @event_priority(50)
     def _on_page_context(self, context, page, config, nav):
         if self.session is not None and page.content:
-            here = self.session.begin_page(page.file.src_uri)
-            page.content = fill_kpi_pages(page.content, self.session.kpi_pages, here)
+            page.content = _final_content(self.session, page)
         return context
 
     def _on_post_page(self, output, page, config):
@@ -220,12 +220,34 @@ def stamp(plugin: HandbookPlugin, config, groups: dict[str, dict[str, Path]] | N
     as_of = session.as_of
     session.version = version = manifest.version_id(as_of, plugin.prints["combined"])
     session.published = _published(plugin.settings.publish_dir, version)
+    words_ = words()
+    data_as_of = as_of.isoformat() if as_of else "—"
     config.extra["handbook"] = {
         "version": version,
-        "data_as_of": as_of.isoformat() if as_of else "—",
+        "data_as_of": data_as_of,
         # the footer stamp's words, in the build's language (the theme's templates have no catalogue of ours)
-        "words": words(),
+        "words": words_,
+        # the foot of every printed page (CSS @page), as the body of a CSS string
+        "print_stamp": css_string(
+            f"{config.site_name} · {words_['version']} {version} · {words_['data_as_of']} {data_as_of}"
+        ),
     }
+
+
+def _final_content(session: Session, page) -> str:
+    """The page's HTML once every page has rendered: static SVGs drawn meanwhile, links to where KPIs are shown."""
+    src = page.file.src_uri
+    html = session.charts.resolve(page.content, src)
+    if html is not page.content:  # the SVGs are new to the page: checked for links as the rest was
+        html = _safe_links(html, src)
+    return fill_kpi_pages(html, session.kpi_pages, session.begin_page(src))
+
+
+def _finished(html: str, page) -> str:
+    """The page's HTML without unsafe links; its table of contents and anchors completed from macro HTML."""
+    html = _safe_links(html, page.file.src_uri)
+    toc.complete(page, html)
+    return html
 
 
 def _safe_links(html: str, src: str) -> str:
@@ -251,6 +273,7 @@ def words() -> dict[str, str]:
         "latest": _("latest"),
         "chart_failed": _("The chart could not be drawn: "),
         "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
+        "wide_table": _("Scroll sideways to see every column →"),
     }
 
 

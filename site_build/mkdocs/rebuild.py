@@ -133,6 +133,7 @@ def _refresh(last: LastBuild, resources: set[str]) -> set[str]:
     plugin = last.plugin
     old: Session = plugin.session
     new = Session.open(plugin.settings, today=plugin.today)
+    new.charts.defer = old.charts.defer
     try:
         if new.as_of != old.as_of:
             raise FullBuild(f"the data date moved from {old.as_of} to {new.as_of}")

@@ -52,10 +52,7 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
         raw_value="" if kv.value is None else repr(kv.value),
         period=kv.period_label,
         target=kv.target_display,
-        delta=kv.delta_display(),
-        yoy=kv.delta_display("year_ago") if kv.year_ago is not None else None,
-        arrow=_arrow(kv.delta()),
-        delta_class={True: "good", False: "bad", None: "flat"}[kv.improved()],
+        changes=_changes(kv),
         sparkline=_sparkline(kv),
         stale=kv.stale,
         latest_data=kv.latest_data.isoformat() if kv.latest_data else "—",
@@ -126,6 +123,27 @@ def status_text(status: str | None) -> str:
     if status is None:
         return "—"
     return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
+def _changes(kv: KPIValue) -> list[dict]:
+    """Each delta with its own arrow and tone: month on month and year on year may point opposite ways."""
+    changes = [_change(kv, "previous", _("vs previous period"))]
+    if kv.year_ago is not None:
+        changes.append(_change(kv, "year_ago", _("vs a year ago")))
+    return changes
+
+
+def _change(kv: KPIValue, against: str, label: str) -> dict:
+    tone = {True: "good", False: "bad", None: "flat"}[kv.improved(against)]
+    # the tone in words as well as colour (WCAG 1.4.1), for screen readers
+    words = {"good": _(" (better)"), "bad": _(" (worse)"), "flat": ""}[tone]
+    return {
+        "label": label,
+        "text": kv.delta_display(against),
+        "arrow": _arrow(kv.delta(against)),
+        "tone": tone,
+        "words": words,
+    }
 
 
 def _arrow(delta: float | None) -> str:

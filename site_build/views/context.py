@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -27,6 +28,14 @@ class ChartStats:
     stored: int = 0
     #: making the charts (spec and SVG), not the queries under them: those count as queries
     seconds: float = 0.0
+    #: True when the host puts the static SVGs into the pages once they have all rendered (``resolve``):
+    #: they are then drawn in worker processes meanwhile (``vega.Drawings``), else each at once, here
+    defer: bool = False
+    drawings: Any = None
+
+    def resolve(self, html: str, page: str) -> str:
+        """``html`` with the static SVGs of deferred drawings put in (see ``defer``)."""
+        return html if self.drawings is None else self.drawings.resolve(html, page)
 
     @property
     def count(self) -> int:

@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from importlib import resources
 
@@ -21,6 +23,8 @@ from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
 from site_build.formats import WHOLE, Rule, vega_expr
 from site_build.i18n import N_, _
+from site_build.render import fragment
+from site_build.views import drawing
 from site_build.views.context import ChartStats
 
 # The package's stub leaves __version__ out.
@@ -31,6 +35,7 @@ log = logging.getLogger("handbook.charts")
 STATIC_WIDTH = 640
 _ALTAIR_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
+_PLACEHOLDER = re.compile(r"<!--hb-svg (\d+)-->")
 _TIME_UNITS: dict[str | None, str] = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate"}
 #: d3 time formats of date axes, message ids: "%Y年%-m月" in Chinese
 _TIME_FORMATS: dict[str | None, str | None] = {"year": N_("%Y"), "month": N_("%b %Y"), "day": N_("%b %-d"), None: None}
@@ -119,6 +124,11 @@ def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE, stats: Cha
     text = json.dumps(fixed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     key = Store.key(_VL_CONVERT, text)
     svg = store.get_text("svgs", key)
+    if svg is None and stats is not None and stats.defer:
+        if not isinstance(stats.drawings, Drawings):
+            stats.drawings = Drawings(store)
+        stats.drawn += 1
+        return stats.drawings.later(key, fixed, text, chart_id)
     if svg is None:
         started = time.perf_counter()
         svg = _convert(fixed, text)
@@ -131,6 +141,52 @@ def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE, stats: Cha
         if stats is not None:
             stats.stored += 1
     return _prefix_ids(svg, f"chart-{chart_id}-")
+
+
+class Drawings:
+    """Static SVGs being drawn in the workers (``drawing``) while the pages render.
+
+    ``static_svg`` leaves a placeholder in the page for each chart the store
+    does not hold; ``resolve`` waits for the drawings and puts them in, once
+    every page has rendered. A chart vl-convert cannot draw becomes a failure
+    notice on its page and a warning naming the page, as a failing macro does.
+    """
+
+    def __init__(self, store: Store = NO_STORE):
+        self.store = store
+        self._futures: dict[str, tuple[Future, dict, str]] = {}
+        #: placeholder number -> (svg key, chart id)
+        self._placed: list[tuple[str, str]] = []
+
+    def later(self, key: str, spec: dict, text: str, chart_id: str) -> str:
+        if key not in self._futures:
+            self._futures[key] = (drawing.submit(_convert, spec, text, _vl_version()), spec, text)
+        self._placed.append((key, chart_id))
+        return f"<!--hb-svg {len(self._placed) - 1}-->"
+
+    def resolve(self, html: str, page: str) -> str:
+        """``html`` with each placeholder replaced by its chart's SVG (ids prefixed, as ``static_svg`` does)."""
+
+        def put(match: re.Match) -> str:
+            key, chart_id = self._placed[int(match.group(1))]
+            try:
+                svg = self._drawn(key)
+            except ChartError as error:
+                log.warning("%s: chart '%s' failed: %s", page, chart_id, error)
+                return str(fragment("failure.html", macro=f"chart {chart_id}", message=str(error), page=page))
+            return _prefix_ids(svg, f"chart-{chart_id}-")
+
+        return _PLACEHOLDER.sub(put, html) if "<!--hb-svg " in html else html
+
+    def _drawn(self, key: str) -> str:
+        future, spec, text = self._futures[key]
+        try:
+            svg = future.result()
+        except BrokenProcessPool:  # a worker died (out of memory, killed): draw it here instead
+            drawing.stop()
+            svg = _convert(spec, text, _vl_version())
+        self.store.put_text("svgs", key, svg)
+        return svg
 
 
 def runtime_files(store: Store = NO_STORE) -> dict[str, bytes]:
@@ -164,9 +220,13 @@ def _bundle() -> bytes:
     vega, embed = vl_convert.get_vega_version(), vl_convert.get_vega_embed_version()
     versions = f"vega {vega}, vega-lite {_vl_version()}, vega-embed {embed}, bundled by vl-convert {_VL_CONVERT}"
     head = f"/* {versions}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
-    # The stub marks snippet required; left out, the bundle assigns the window globals we use.
-    body = vl_convert.javascript_bundle(vl_version=_vl_version())  # type: ignore[call-arg]
+    body = drawing.submit(_javascript_bundle, _vl_version()).result()
     return (head + "(function () {\n" + body + "\n})();\n").encode()
+
+
+def _javascript_bundle(vl_version: str) -> str:
+    # The stub marks snippet required; left out, the bundle assigns the window globals we use.
+    return vl_convert.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
 
 
 @lru_cache(maxsize=1)
@@ -179,9 +239,9 @@ def _vl_version() -> str:
     return wanted if wanted in available else available[-1]
 
 
-def _convert(spec: dict, text: str) -> str:
+def _convert(spec: dict, text: str, vl_version: str | None = None) -> str:
     try:
-        return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+        return vl_convert.vegalite_to_svg(spec, vl_version=vl_version or _vl_version())
     except ValueError as error:
         cause = " ".join(line.strip() for line in str(error).splitlines()[:2])
         raise ChartError(

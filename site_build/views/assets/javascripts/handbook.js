@@ -30,7 +30,33 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
+  // The page's words, in its language (the build writes them into #hb-words).
+  function word(key, fallback) {
+    var source = document.getElementById("hb-words");
+    try { return JSON.parse(source.textContent)[key] || fallback; } catch (e) { return fallback; }
+  }
+
+  // A table wider than its column scrolls sideways: say so above it while it does.
+  function markWide() {
+    var figures = document.querySelectorAll("figure.hb-table");
+    Array.prototype.forEach.call(figures, function (figure) {
+      var table = figure.querySelector("table");
+      var box = figure.querySelector(".md-typeset__scrollwrap") || figure;
+      var wide = !!table && table.scrollWidth > box.clientWidth + 1;
+      var hint = figure.querySelector(".hb-table__more");
+      if (wide && !hint) {
+        hint = document.createElement("p");
+        hint.className = "hb-table__more";
+        hint.textContent = word("wide_table", "Scroll sideways to see every column →");
+        figure.insertBefore(hint, box === figure ? table : box);
+      } else if (!wide && hint) {
+        hint.parentNode.removeChild(hint);
+      }
+    });
+  }
+
   function init() {
+    markWide();
     var tables = document.querySelectorAll("figure.hb-table table:not([data-hb-ready])");
     Array.prototype.forEach.call(tables, function (table) {
       table.setAttribute("data-hb-ready", "true");
@@ -43,4 +69,5 @@
   }
 
   window.handbookOnPage(init);  // page.js, loaded first
+  window.addEventListener("resize", markWide);
 })();

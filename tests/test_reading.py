@@ -1,0 +1,141 @@
+"""How the shipped handbook's numbers read: on screen, on paper, in the dark (issue 12).
+
+Real headless Chromium on the built site: printed tables keep every column,
+a wide table says that it scrolls, charts follow the dark scheme, and the
+pages whose headings come from macros have a table of contents.
+"""
+
+import re
+
+import pytest
+
+from tests import browser
+from tests.sitebuild import soup
+
+#: chapters with the widest tables (the A/B verdict has 12 columns)
+TABLE_PAGES = [
+    "3-implementation/evaluation.html",
+    "2-core/product.html",
+    "3-implementation/phases.html",
+    "4-trends/technology.html",
+]
+#: A4 less Chromium's default print margins, in CSS pixels
+A4_PRINTABLE = 718
+
+
+@pytest.fixture(scope="module")
+def site(handbook_project):
+    return handbook_project / "site"
+
+
+_CUT = """() => Array.from(document.querySelectorAll('figure.hb-table')).flatMap(figure => {
+  const table = figure.querySelector('table');
+  const page = document.documentElement.clientWidth;
+  const wrap = figure.querySelector('.md-typeset__scrollwrap');
+  const clipped = wrap && wrap.scrollWidth > wrap.clientWidth + 1;
+  const cut = Array.from(table.querySelectorAll('thead th'))
+    .filter(th => th.getBoundingClientRect().right > page + 1)
+    .map(th => th.textContent.trim());
+  return clipped || cut.length ? [[figure.id, cut, clipped]] : [];
+})"""
+
+
+@pytest.mark.parametrize("rel", TABLE_PAGES)
+def test_printed_tables_keep_every_column(site, browser_context, rel):
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": A4_PRINTABLE, "height": 1000})
+        page.goto((site / rel).as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        assert page.locator("figure.hb-table").count() > 0
+        assert page.evaluate(_CUT) == []
+        # Repeated header rows print the th's own label: Chromium leaves a button there blank.
+        labels = page.evaluate(
+            "() => Array.from(document.querySelectorAll('figure.hb-table th')).map(th => "
+            "[th.dataset.label, th.textContent.trim(), getComputedStyle(th, '::before').content])"
+        )
+        assert labels and all(content == f'"{label}"' and label == text for label, text, content in labels)
+    finally:
+        page.close()
+
+
+def test_on_screen_a_wide_table_says_it_scrolls_and_a_narrow_one_does_not(site, browser_context):
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto((site / "3-implementation/evaluation.html").as_uri(), wait_until="load")
+        page.wait_for_function("() => document.querySelector('.md-typeset__scrollwrap')")
+        hints = page.evaluate(
+            "() => Array.from(document.querySelectorAll('figure.hb-table')).map(f => "
+            "[f.querySelector('table').rows[0].cells.length, !!f.querySelector('.hb-table__more'), "
+            "(f.querySelector('.hb-table__more') || {}).textContent || ''])"
+        )
+        wide = [h for h in hints if h[1]]
+        assert wide, hints
+        assert all(text == "表格较宽：左右滑动查看全部列 →" for _, _, text in wide)
+        assert any(not shown for _, shown, _ in hints)  # the narrow tables carry no hint
+        assert max(columns for columns, _, _ in wide) >= 12
+    finally:
+        page.close()
+
+
+def test_in_the_dark_scheme_charts_are_not_white_boxes(site, browser_context):
+    with browser.visit(browser_context, (site / "2-core/channels.html").as_uri()) as (page, _):
+        page.evaluate("() => document.body.setAttribute('data-md-color-scheme', 'slate')")
+        filters = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.hb-chart__static svg, .hb-chart__live'))"
+            ".map(e => getComputedStyle(e).filter)"
+        )
+        assert filters and all("invert" in f for f in filters), filters
+        page.emulate_media(media="print")  # paper is white: the chart prints as drawn
+        assert page.evaluate("() => getComputedStyle(document.querySelector('.hb-chart__static svg')).filter") == (
+            "none"
+        )
+
+
+@pytest.mark.parametrize("rel", ["dictionary.html", "health.html", "actions.html"])
+def test_pages_made_by_macros_have_a_table_of_contents(site, rel):
+    html = soup(site / rel)
+    headings = [h["id"] for h in html.select("article h2[id]")]
+    toc = [a["href"] for a in html.select(".md-sidebar--secondary nav.md-nav--secondary a.md-nav__link")]
+    assert len(headings) >= 4
+    assert toc == [f"#{anchor}" for anchor in headings]
+
+
+def test_macro_headings_join_the_markdown_ones_in_document_order_and_their_ids_are_anchors():
+    from types import SimpleNamespace
+
+    from mkdocs.structure.toc import get_toc
+
+    from site_build.mkdocs import toc
+
+    markdown = [
+        {
+            "level": 1,
+            "id": "title",
+            "name": "词典",
+            "children": [{"level": 2, "id": "intro", "name": "说明", "children": []}],
+        }
+    ]
+    page = SimpleNamespace(present_anchor_ids={"title", "intro"}, toc=get_toc(markdown))
+    content = (
+        '<h1 id="title">词典</h1><h2 id="intro">说明<a class="headerlink" href="#intro">¶</a></h2>'
+        '<section id="kpi-def-cr"><h2 id="kpi-def-cr-title">转化率 <code>conversion_rate</code> &amp; 说明</h2></section>'
+    )
+    toc.complete(page, content)
+    (title,) = page.toc
+    assert [(link.id, link.title) for link in title.children] == [
+        ("intro", "说明"),
+        ("kpi-def-cr-title", "转化率 conversion_rate &amp; 说明"),
+    ]
+    # MkDocs checks links such as dictionary.md#kpi-def-cr against these
+    assert {"kpi-def-cr", "kpi-def-cr-title"} <= page.present_anchor_ids
+
+
+def test_every_printed_page_carries_the_version_and_data_date(site):
+    page = (site / "3-implementation/evaluation.html").read_text(encoding="utf-8")
+    version = re.search(r'<meta name="handbook-version" content="([^"]+)"', page).group(1)
+    as_of = re.search(r'<meta name="handbook-data-as-of" content="([^"]+)"', page).group(1)
+    style = re.search(r'<style media="print">(.*?)</style>', page, re.S).group(1)
+    assert "@bottom-left" in style and version in style and as_of in style
+    assert "counter(page)" in style
