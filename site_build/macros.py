@@ -80,14 +80,14 @@ class Macros:
     def kpi_card(self, kpi_id: str) -> Markup:
         return cards.kpi_card(self._kpi(kpi_id), self.page)
 
-    def kpi_grid(self, kpi_ids=None, *, tag: str | None = None) -> Markup:
+    def kpi_grid(self, kpi_ids=None, *, tag: str | None = None, order: str = "given", summary: bool = False) -> Markup:
         if kpi_ids is None:
             kpi_ids = [k.id for k in self.session.catalogue.kpis.values() if tag is None or tag in k.tags]
         if isinstance(kpi_ids, str):
             raise MacroError(
                 f"kpi_grid() takes a list of KPI ids, like kpi_grid(['{kpi_ids}', '…']), not a single string."
             )
-        return cards.kpi_grid([self.kpi_card(k) for k in kpi_ids])
+        return cards.kpi_grid([self._kpi(k) for k in kpi_ids], self.page, order=order, summary=summary)
 
     def value(self, kpi_id: str, which: str = "current") -> Markup:
         return cards.value(self._kpi(kpi_id), which, self.page)
@@ -101,7 +101,18 @@ class Macros:
     def data_as_of(self) -> Markup:
         return cards.data_as_of(self.session.as_of)
 
-    def table(self, sql_or_name: str, *, formats=None, labels=None, limit=None, caption=None, params=None) -> Markup:
+    def table(
+        self,
+        sql_or_name: str,
+        *,
+        formats=None,
+        labels=None,
+        limit=None,
+        caption=None,
+        params=None,
+        top=None,
+        bottom=None,
+    ) -> Markup:
         catalogue, settings = self.session.catalogue, self.session.settings
         named = catalogue.queries.get(sql_or_name)
         if named is None and IDENTIFIER.fullmatch(sql_or_name.strip()):
@@ -117,6 +128,8 @@ class Macros:
             caption=caption or (named.title if named else None),
             table_id=named.id if named else None,
             sources=self.page.source_links(result.resources),
+            top=top or (named.top if named else None),
+            bottom=bottom if bottom is not None else (named.bottom if named else None),
         )
 
     def chart(self, name: str | None = None, *, sql=None, query=None, params=None, **options) -> Markup:
@@ -169,27 +182,7 @@ class Macros:
     def kpi_history(self) -> Markup:
         """Each KPI across the published versions plus this build (the 指标历史 page)."""
         self.page.reads_everything = True
-        from site_build.kpis.snapshot import series as kpi_series
-        from site_build.views import charts, history, history_chart
-
-        series = kpi_series(self.session.published.builds, current=self.session.snapshot())
-        versions = len({p["version"] for line in series.values() for p in line["points"]})
-        self.page.charts += 1
-        stats = self.session.charts
-        description = _(
-            "Each KPI's value in the %(versions)s published versions (this one included); "
-            "each small chart has an axis of its own."
-        ) % {"versions": versions}
-        with stats.timed():
-            chart = charts.render_spec(
-                history_chart.history_spec(series, description=description, store=self.session.store),
-                chart_id=self.page.unique_id("kpi-history"),
-                title=_("Each KPI across the versions"),
-                description=description,
-                store=self.session.store,
-                stats=stats,
-            )
-        return Markup(chart + "\n" + history.history_html(series))
+        return _kpi_history(self.session, self.page)
 
     def failure(self, macro: str, error: HandbookError) -> Markup:
         """Log a warning naming the page and render a visible failure admonition."""
@@ -237,6 +230,30 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
     if not sql:
         raise MacroError("chart(): give a named chart, a named query (query='…') or inline SQL (sql='…').")
     return ChartSource(name, sql, spec, function)
+
+
+def _kpi_history(session: Session, page: PageContext) -> Markup:
+    from site_build.kpis.snapshot import series as kpi_series
+    from site_build.views import charts, history, history_chart
+
+    series = kpi_series(session.published.builds, current=session.snapshot())
+    versions = len({p["version"] for line in series.values() for p in line["points"]})
+    page.charts += 1
+    stats = session.charts
+    description = _(
+        "Each KPI's value in the %(versions)s published versions (this one included); "
+        "each small chart has an axis of its own."
+    ) % {"versions": versions}
+    with stats.timed():
+        chart = charts.render_spec(
+            history_chart.history_spec(series, description=description, store=session.store),
+            chart_id=page.unique_id("kpi-history"),
+            title=_("Each KPI across the versions"),
+            description=description,
+            store=session.store,
+            stats=stats,
+        )
+    return Markup(chart + "\n" + history.history_html(series))
 
 
 def _render_chart(session: Session, page: PageContext, source: ChartSource, params) -> Markup:

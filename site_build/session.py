@@ -89,6 +89,7 @@ class Session:
             origin=origin,
             health_page=self.settings.health_page,
             dictionary_page=self.settings.dictionary_page,
+            titles={name: r.title for name, r in self.package.resources.items() if r.title},
         )
 
     def end_page(self, page: PageContext) -> None:

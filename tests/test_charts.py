@@ -584,3 +584,16 @@ def test_deferred_drawings_give_the_same_page_and_fill_the_store(tmp_path, caplo
     assert "2-core/channels.md: chart 'c' failed" in caplog.text
     # without defer (a REPL, a test): drawn at once, as before
     assert ChartStats().resolve(now, "page.md") == now
+
+
+def test_two_versions_with_one_data_date_are_two_points_on_the_history_chart():
+    from site_build.views.history_chart import history_chart
+
+    points = [
+        {"version": v, "title": v, "data_as_of": d, "value": x, "display": f"{x:.0%}", "status": "watch"}
+        for v, d, x in (("v1", "2026-09-30", 0.2), ("v2", "2026-10-31", 0.25), ("v3", "2026-10-31", 0.26))
+    ]
+    spec = to_spec(history_chart({"cr": {"label": "转化率", "format": "percent", "points": points}}))
+    (rows,) = spec["datasets"].values()  # the one panel's rows, inline
+    dates = [v["数据日期"] for v in rows]
+    assert dates == ["2026-09-30", "2026-10-31", "2026-10-31 (2)"]

@@ -122,3 +122,18 @@ def test_history_and_previous_snapshot_from_the_publish_tree(tmp_path):
     assert [th.get("data-version") for th in soup.select("thead th")] == [None, october["version"], november["version"]]
     row = soup.select_one("#history-conversion_rate")
     assert [c.get_text(" ", strip=True) for c in row.select("th, td")] == ["转化率", "25.1% 关注", "18.0% 告警"]
+
+
+def test_changes_list_only_the_kpis_that_moved_and_say_so_when_none_did():
+    previous = {"version": "2026.10.31-aaaaaa", "data_as_of": "2026-10-31"}
+    # the same data again: no table of 0.0 changes, one sentence
+    same = BeautifulSoup(changes_html(compare({"kpis": OCTOBER}, {"kpis": OCTOBER}), previous=previous), "html.parser")
+    assert not same.select("table")
+    assert same.select_one(".hb-changes__none").get_text() == "与上一版相比，没有指标发生变化。"
+    # one KPI moved: it alone is in the table, the others are named in one folded line
+    moved = dict(OCTOBER, gmv=kpi("gmv", 950000, "watch", "¥95.0万"))
+    soup = BeautifulSoup(changes_html(compare({"kpis": moved}, {"kpis": OCTOBER}), previous=previous), "html.parser")
+    assert [tr.th.get_text() for tr in soup.select("tbody tr")] == ["GMV"]
+    folded = soup.select_one("details.hb-changes__same")
+    assert folded.summary.get_text() == "其余 2 项指标与上一版相同"
+    assert "转化率 25.1%" in folded.p.get_text() and "退款率 4.0%" in folded.p.get_text()

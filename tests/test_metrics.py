@@ -6,6 +6,7 @@ import pytest
 
 from site_build.data.engine import QueryEngine
 from site_build.data.package import DataPackage
+from site_build.errors import MacroError
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import Metrics
 
@@ -157,3 +158,27 @@ def test_each_delta_has_its_own_arrow_colour_and_words(metrics):
     flat = dataclasses.replace(kv, previous=0.30, year_ago=None)
     (only,) = BeautifulSoup(str(cards.kpi_card(flat, PageContext())), "html.parser").select(".hb-delta")
     assert only["class"] == ["hb-delta", "hb-delta--flat"] and not only.select(".hb-sr")
+
+
+def test_a_grid_in_status_order_puts_the_alert_first_and_counts_each_status(metrics):
+    import dataclasses
+
+    from bs4 import BeautifulSoup
+
+    from site_build.views import cards
+    from site_build.views.context import PageContext
+
+    kv = metrics.get("conversion_rate")  # target 0.3, alert below 0.2
+    values = [dataclasses.replace(kv, value=v) for v in (0.35, 0.25, 0.1, 0.32)]
+    assert [v.status for v in values] == ["on-track", "watch", "alert", "on-track"]
+    html = BeautifulSoup(str(cards.kpi_grid(values, PageContext(), order="status", summary=True)), "html.parser")
+    shown = [card.select_one(".hb-kpi__value data")["value"] for card in html.select(".hb-kpi")]
+    assert shown == ["0.1", "0.25", "0.35", "0.32"]  # the alert first; the given order within a status
+    summary = html.select_one(".hb-kpi-summary").get_text()
+    assert summary == "✖ 告警 1 项 · ⚠ 关注 1 项 · ✔ 达标 2 项"
+    # as given, and no summary, unless asked
+    plain = BeautifulSoup(str(cards.kpi_grid(values, PageContext())), "html.parser")
+    given = [c.select_one(".hb-kpi__value data")["value"] for c in plain.select(".hb-kpi")]
+    assert given == ["0.35", "0.25", "0.1", "0.32"] and not plain.select(".hb-kpi-summary")
+    with pytest.raises(MacroError, match="choose one of given, status"):
+        cards.kpi_grid(values, PageContext(), order="worst")

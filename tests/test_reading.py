@@ -51,7 +51,7 @@ def test_printed_tables_keep_every_column(site, browser_context, rel):
         assert page.evaluate(_CUT) == []
         # Repeated header rows print the th's own label: Chromium leaves a button there blank.
         labels = page.evaluate(
-            "() => Array.from(document.querySelectorAll('figure.hb-table th')).map(th => "
+            "() => Array.from(document.querySelectorAll('figure.hb-table th:has(button)')).map(th => "
             "[th.dataset.label, th.textContent.trim(), getComputedStyle(th, '::before').content])"
         )
         assert labels and all(content == f'"{label}"' and label == text for label, text, content in labels)
@@ -139,3 +139,26 @@ def test_every_printed_page_carries_the_version_and_data_date(site):
     style = re.search(r'<style media="print">(.*?)</style>', page, re.S).group(1)
     assert "@bottom-left" in style and version in style and as_of in style
     assert "counter(page)" in style
+
+
+def test_on_a_phone_the_header_shows_the_site_name(site, browser_context):
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto((site / "index.html").as_uri(), wait_until="load")
+        page.wait_for_selector(".hb-versions__current")
+        title = page.evaluate(
+            "() => { const e = document.querySelector('.md-header__topic .md-ellipsis');"
+            " return [e.textContent.trim(), e.getBoundingClientRect().width]; }"
+        )
+        assert title[0] == "电商运营战略手册"
+        assert title[1] >= 100, title  # about six characters or more, not "电."
+    finally:
+        page.close()
+
+
+def test_data_links_name_the_datasets_by_their_titles(site):
+    html = soup(site / "2-core/channels.html")
+    links = {a.get_text(): a["href"] for a in html.select(".hb-sources a")}
+    assert links.get("流量与转化") == "../health.html#data-traffic", links
+    assert not any(re.fullmatch(r"[a-z_]+", text) for text in links)  # no raw ids such as inventory_snapshots

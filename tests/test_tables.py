@@ -34,3 +34,20 @@ def test_unknown_column_and_format():
         render_table(RESULT, formats={"销量": "cny"})
     with pytest.raises(MacroError, match=r"unknown format 'percent:x' for column 'p值'.*'number:3'"):
         render_table(RESULT, formats={"p值": "percent:x"})
+
+
+def test_a_long_ranking_shows_its_ends_and_folds_out_the_rest():
+    result = QueryResult(["排名", "活动"], ["BIGINT", "VARCHAR"], [(i, f"活动{i}") for i in range(1, 180)])
+    html = BeautifulSoup(str(render_table(result, top=10, bottom=10, caption="ROI 排名")), "html.parser")
+    ends, whole = html.select("table")
+    rows = [[td.get_text() for td in tr.select("td")] for tr in ends.select("tbody tr")]
+    assert [r[0] for r in rows[:10]] == [str(i) for i in range(1, 11)]
+    assert rows[10] == ["… 中间 159 行未列出 …"] and ends.select_one(".hb-table__gap td")["colspan"] == "2"
+    assert [r[0] for r in rows[11:]] == [str(i) for i in range(170, 180)]
+    assert not ends.select("button")  # the short view is read, not sorted
+    # every row, sortable, folded out beneath
+    assert html.select_one("details.hb-table__all > summary").get_text() == "展开全部 179 行（可排序）"
+    assert len(whole.select("tbody tr")) == 179 and len(whole.select("button.hb-sort")) == 2
+    # a table no longer than its ends is shown whole, as before
+    short = BeautifulSoup(str(render_table(result, top=100, bottom=100)), "html.parser")
+    assert len(short.select("table")) == 1 and not short.select("details")

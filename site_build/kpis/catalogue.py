@@ -100,6 +100,9 @@ class NamedQuery:
     description: str | None = None
     formats: dict = field(default_factory=dict)
     limit: int | None = None
+    #: a long ranking shows its first ``top`` and last ``bottom`` rows; the whole table folds out below
+    top: int | None = None
+    bottom: int | None = None
     line: int = 0
 
 

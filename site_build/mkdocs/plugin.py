@@ -151,7 +151,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
     @event_priority(50)
     def _on_page_context(self, context, page, config, nav):
         if self.session is not None and page.content:
-            page.content = _final_content(self.session, page)
+            page.content = _final_content(self.session, page, self.files)
         return context
 
     def _on_post_page(self, output, page, config):
@@ -234,13 +234,14 @@ def stamp(plugin: HandbookPlugin, config, groups: dict[str, dict[str, Path]] | N
     }
 
 
-def _final_content(session: Session, page) -> str:
+def _final_content(session: Session, page, files) -> str:
     """The page's HTML once every page has rendered: static SVGs drawn meanwhile, links to where KPIs are shown."""
     src = page.file.src_uri
     html = session.charts.resolve(page.content, src)
     if html is not page.content:  # the SVGs are new to the page: checked for links as the rest was
         html = _safe_links(html, src)
-    return fill_kpi_pages(html, session.kpi_pages, session.begin_page(src))
+    titles = {f.src_uri: f.page.title for f in files.documentation_pages() if f.page is not None and f.page.title}
+    return fill_kpi_pages(html, session.kpi_pages, session.begin_page(src), titles)
 
 
 def _finished(html: str, page) -> str:

@@ -63,8 +63,23 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
     )
 
 
-def kpi_grid(cards: list[Markup]) -> Markup:
-    return fragment("kpi_grid.html", cards=cards)
+#: how kpi_grid orders its cards: as given (the catalogue's order for a tag), or the worst status first
+GRID_ORDERS = ("given", "status")
+SEVERITY = {"alert": 0, "watch": 1, "no-data": 2, "on-track": 3}
+
+
+def kpi_grid(values: list[KPIValue], page: PageContext, *, order: str = "given", summary: bool = False) -> Markup:
+    """Cards in a grid; ``order="status"`` puts alerts first; ``summary`` adds a line counting each status."""
+    if order not in GRID_ORDERS:
+        raise MacroError(f"kpi_grid(order='{order}'): choose one of {', '.join(GRID_ORDERS)}.")
+    if order == "status":
+        values = sorted(values, key=lambda kv: SEVERITY[kv.status])  # stable: the given order within a status
+    counts = [
+        {"status": s, "icon": _(STATUS_ICON[s]), "text": status_text(s), "count": n}
+        for s in SEVERITY
+        if (n := sum(1 for kv in values if kv.status == s))
+    ]
+    return fragment("kpi_grid.html", cards=[kpi_card(kv, page) for kv in values], counts=counts if summary else None)
 
 
 def value(kv: KPIValue, which: str, page: PageContext) -> Markup:

@@ -58,6 +58,8 @@ class PageContext:
     origin: str | None = None
     health_page: str = "health.md"
     dictionary_page: str = "dictionary.md"
+    #: resource name -> its title in the descriptor, for the "Data:" links readers see
+    titles: dict[str, str] = field(default_factory=dict)
     charts: int = 0
     resources: set[str] = field(default_factory=set)
     #: KPI ids whose card or value this page shows, in first-use order
@@ -89,7 +91,7 @@ class PageContext:
     def source_links(self, resources) -> list[tuple[str, str]]:
         """Links to each dataset's entry on the data-health page; records that this page read them."""
         self.resources.update(resources)
-        return [(r, self.href(f"{self.health_page}#data-{r}")) for r in sorted(resources)]
+        return [(self.titles.get(r) or r, self.href(f"{self.health_page}#data-{r}")) for r in sorted(resources)]
 
     def dictionary_href(self, kpi_id: str) -> str:
         return self.href(f"{self.dictionary_page}#kpi-def-{kpi_id}")

@@ -72,8 +72,10 @@ def compare(current: dict, previous: dict | None) -> list[Change]:
 
 
 def changes_html(changes: list[Change], *, previous: dict | None) -> Markup:
-    """The 本版变化 table (templates/changes.html)."""
-    return fragment("changes.html", changes=changes, previous=previous, status_text=_status_words())
+    """The 本版变化 table (templates/changes.html): the KPIs that moved; the others in one line."""
+    moved = [c for c in changes if c.kind != "unchanged"]
+    same = [c for c in changes if c.kind == "unchanged"]
+    return fragment("changes.html", changes=moved, same=same, previous=previous, status_text=_status_words())
 
 
 def history_html(series: dict[str, dict]) -> Markup:

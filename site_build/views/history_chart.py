@@ -42,12 +42,12 @@ def history_chart(series: dict[str, dict]):
         records = [
             {
                 "指标": line["label"],
-                "数据日期": point.get("data_as_of") or "",
+                "数据日期": label,
                 "数值": point["value"],
                 "显示": point["display"],
                 "状态": point["status"],
             }
-            for point in line["points"]
+            for point, label in zip(line["points"], _date_labels(line["points"]))
         ]
         axis = vega.number_axis(line.get("format") if known(line.get("format") or "") else None)
         panel = (
@@ -67,3 +67,14 @@ def history_chart(series: dict[str, dict]):
         )
         panels.append(panel)
     return alt.concat(*panels, columns=3)
+
+
+def _date_labels(points: list[dict]) -> list[str]:
+    """Each point's data date; a date seen again gets "(2)", "(3)": two versions of one month stay two points."""
+    seen: dict[str, int] = {}
+    labels = []
+    for point in points:
+        date = point.get("data_as_of") or ""
+        seen[date] = seen.get(date, 0) + 1
+        labels.append(date if seen[date] == 1 else f"{date} ({seen[date]})")
+    return labels

@@ -13,10 +13,9 @@ from site_build.i18n import N_, _
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import KPIValue, Metrics
 from site_build.render import fragment
-from site_build.views.cards import kpi_card
+from site_build.views.cards import SEVERITY, STATUS_ICON, kpi_card, status_text
 from site_build.views.context import PageContext
 
-SEVERITY = {"alert": 0, "watch": 1, "no-data": 2, "on-track": 3}
 #: where the dictionary lists a KPI's pages; filled in once every page has rendered (see ``fill_kpi_pages``)
 PAGES_SLOT = re.compile(r"<!--hb-kpi-pages:([a-z][a-z0-9_]*)-->")
 
@@ -28,7 +27,16 @@ def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext
         if kv.status not in ("watch", "alert"):
             continue
         # The card carries the play, the owner and the link to the chapter section.
-        items.append({"kv": kv, "card": kpi_card(kv, page, record=False), "play": kv.play})
+        items.append(
+            {
+                "kv": kv,
+                "card": kpi_card(kv, page, record=False),
+                "play": kv.play,
+                "status_text": status_text(kv.status),
+                "icon": _(STATUS_ICON[kv.status]),
+                "section_href": page.href(kv.kpi.play.section) if kv.kpi.play else None,
+            }
+        )
     counts = {s: sum(1 for i in items if i["kv"].status == s) for s in ("alert", "watch")}
     return fragment("actions.html", items=items, counts=counts, as_of=as_of)
 
@@ -73,11 +81,17 @@ def kpi_dictionary(catalogue: Catalogue, metrics: Metrics, page: PageContext) ->
     return fragment("dictionary.html", entries=entries)
 
 
-def fill_kpi_pages(html: str, kpi_pages: dict[str, list[str]], page: PageContext) -> str:
-    """The dictionary's HTML with each KPI's list of the pages that showed it, linked from ``page``."""
+def fill_kpi_pages(
+    html: str, kpi_pages: dict[str, list[str]], page: PageContext, titles: dict[str, str] | None = None
+) -> str:
+    """The dictionary's HTML with each KPI's list of the pages that showed it, linked from ``page``.
+
+    Each page is named by its title in ``titles`` (by source path), else by its path.
+    """
+    titles = titles or {}
 
     def links(match: re.Match) -> str:
-        pages = [(src, page.href(src)) for src in kpi_pages.get(match.group(1), [])]
+        pages = [(titles.get(src) or src, page.href(src)) for src in kpi_pages.get(match.group(1), [])]
         return str(fragment("kpi_pages.html", pages=pages))
 
     return PAGES_SLOT.sub(links, html)

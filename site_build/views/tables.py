@@ -37,11 +37,16 @@ def render_table(
     caption: str | None = None,
     table_id: str | None = None,
     sources: Sequence[tuple[str, str]] = (),
+    top: int | None = None,
+    bottom: int | None = None,
 ) -> Markup:
     """Return the HTML of a sortable table for ``result``.
 
     ``formats`` maps column names to a format (cny, percent, count, duration,
-    number); ``labels`` maps column names to display headings.
+    number); ``labels`` maps column names to display headings. With ``top``
+    (and ``bottom``), a table longer than both shows its first ``top`` and last
+    ``bottom`` rows with the count left out between them, and the whole
+    table folds out beneath (a ranking of 179 campaigns is read at its ends).
     """
     formats = dict(formats or {})
     labels = dict(labels or {})
@@ -63,7 +68,17 @@ def render_table(
         ]
         for row in result.rows
     ]
-    return fragment("table.html", columns=columns, rows=rows, caption=caption, table_id=table_id, sources=list(sources))
+    bottom = bottom or 0
+    ends = None
+    if top and len(rows) > top + bottom:
+        ends = {
+            "top": rows[:top],
+            "bottom": rows[len(rows) - bottom :] if bottom else [],
+            "left_out": len(rows) - top - bottom,
+        }
+    return fragment(
+        "table.html", columns=columns, rows=rows, caption=caption, table_id=table_id, sources=list(sources), ends=ends
+    )
 
 
 def _cell(value, spec: tuple[str, int | None] | None) -> str:

@@ -12,7 +12,6 @@ import logging
 import re
 import time
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from importlib import resources
 
@@ -160,7 +159,7 @@ class Drawings:
 
     def later(self, key: str, spec: dict, text: str, chart_id: str) -> str:
         if key not in self._futures:
-            self._futures[key] = (drawing.submit(_convert, spec, text, _vl_version()), spec, text)
+            self._futures[key] = (drawing.submit("svg", spec, text, _vl_version()), spec, text)
         self._placed.append((key, chart_id))
         return f"<!--hb-svg {len(self._placed) - 1}-->"
 
@@ -182,8 +181,7 @@ class Drawings:
         future, spec, text = self._futures[key]
         try:
             svg = future.result()
-        except BrokenProcessPool:  # a worker died (out of memory, killed): draw it here instead
-            drawing.stop()
+        except drawing.WorkerGone:  # the worker died (out of memory, killed): draw it here instead
             svg = _convert(spec, text, _vl_version())
         self.store.put_text("svgs", key, svg)
         return svg
@@ -220,7 +218,10 @@ def _bundle() -> bytes:
     vega, embed = vl_convert.get_vega_version(), vl_convert.get_vega_embed_version()
     versions = f"vega {vega}, vega-lite {_vl_version()}, vega-embed {embed}, bundled by vl-convert {_VL_CONVERT}"
     head = f"/* {versions}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
-    body = drawing.submit(_javascript_bundle, _vl_version()).result()
+    try:  # in a worker: V8 stays out of the build's process
+        body = drawing.submit("bundle", _vl_version()).result()
+    except drawing.WorkerGone:
+        body = _javascript_bundle(_vl_version())
     return (head + "(function () {\n" + body + "\n})();\n").encode()
 
 
