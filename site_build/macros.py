@@ -18,6 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from site_build.errors import HandbookError, MacroError, suggest
+from site_build.formats import format_value
 from site_build.i18n import _
 from site_build.kpis.metrics import KPIValue
 from site_build.markup import Stash
@@ -232,6 +233,20 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
     return ChartSource(name, sql, spec, function)
 
 
+def _kpi_rules(session: Session, kpi_id: str) -> tuple:
+    """A chart's reference lines for ``kpi_id``: its target (and target_max), watch line and alert line."""
+    kpi = session.catalogue.kpi(kpi_id)  # raises with suggestions
+    lines = [(kpi.target, "target", _("Target %(value)s")), (kpi.target_max, "target", _("Target %(value)s"))]
+    if kpi.watch is not None and kpi.watch != kpi.target:
+        lines.append((kpi.watch, "watch", _("Watch line %(value)s")))
+    lines.append((kpi.alert, "alert", _("Alert line %(value)s")))
+    return tuple(
+        {"value": value, "kind": kind, "label": label % {"value": format_value(value, kpi.format)}}
+        for value, kind, label in lines
+        if value is not None
+    )
+
+
 def _kpi_history(session: Session, page: PageContext) -> Markup:
     from site_build.kpis.snapshot import series as kpi_series
     from site_build.views import charts, history, history_chart
@@ -270,6 +285,8 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
         if source.function is not None:
             vega_lite = charts.to_spec(source.function(result), description=description)
         else:
+            if spec.get("kpi"):
+                spec = {**spec, "rules": _kpi_rules(session, str(spec["kpi"]))}
             declared = charts.declared_chart(spec, chart_id, title, description)
             vega_lite = charts.declared_spec(declared, result, store=store)
         page.charts += 1

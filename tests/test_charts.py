@@ -8,6 +8,7 @@ from pathlib import Path
 
 import altair as alt
 import pytest
+import vl_convert
 
 from site_build.data.result import QueryResult
 from site_build.data.store import Store
@@ -597,3 +598,34 @@ def test_two_versions_with_one_data_date_are_two_points_on_the_history_chart():
     (rows,) = spec["datasets"].values()  # the one panel's rows, inline
     dates = [v["数据日期"] for v in rows]
     assert dates == ["2026-09-30", "2026-10-31", "2026-10-31 (2)"]
+
+
+def test_a_kpi_chart_draws_its_target_and_thresholds_as_dashed_labelled_lines(tmp_path):
+    """Not as a data series with dots and a legend called 系列, and not in the amber of 关注."""
+    from site_build.session import Session
+    from site_build.settings import Settings
+
+    basic = Path(__file__).parent / "sites" / "basic" / "data"
+    session = Session.open(Settings(data_dir=basic, cache_dir=None, language="zh"))
+    try:
+        from site_build.macros import _kpi_rules
+
+        rules = _kpi_rules(session, "conversion_rate")
+    finally:
+        session.close()
+    # the basic site's catalogue: target 0.3, alert 0.2
+    assert [(r["kind"], r["label"]) for r in rules] == [("target", "目标 30.0%"), ("alert", "告警线 20.0%")]
+    spec = ChartSpec(id="m", title="月度转化率", x="月份", y="转化率", format="percent", rules=rules)
+    drawn = to_spec(build_chart(spec, CASES["line"][1]))
+    base, line, label = drawn["layer"]
+    assert base["mark"]["type"] == "line" and "color" not in base["encoding"]
+    assert line["mark"]["type"] == "rule" and line["mark"]["strokeDash"] == [6, 4]
+    assert label["mark"]["type"] == "text" and label["encoding"]["text"]["field"] == "label"
+    colours = line["encoding"]["color"]["scale"]
+    assert (
+        colours["range"][colours["domain"].index("target")] == "#1b7f3b" and line["encoding"]["color"]["legend"] is None
+    )
+    # every chart: upright axis titles, 12 px text, the legend above the plot
+    assert drawn["config"]["axisY"]["titleAngle"] == 0 and drawn["config"]["axis"]["labelFontSize"] == 12
+    assert drawn["config"]["legend"]["orient"] == "top"
+    assert [a.get("title") for a in vl_convert.vegalite_to_vega(drawn)["axes"] if a.get("title")] == ["月份", "转化率"]

@@ -162,3 +162,21 @@ def test_data_links_name_the_datasets_by_their_titles(site):
     links = {a.get_text(): a["href"] for a in html.select(".hb-sources a")}
     assert links.get("流量与转化") == "../health.html#data-traffic", links
     assert not any(re.fullmatch(r"[a-z_]+", text) for text in links)  # no raw ids such as inventory_snapshots
+
+
+def test_data_health_opens_with_a_summary_and_keeps_identifiers_whole_on_a_phone(site, browser_context):
+    summary = soup(site / "health.html").select_one(".hb-health__summary").get_text(" ", strip=True)
+    assert re.fullmatch(r"共 22 个数据集，[\d,]+ 行。 ✓ 全部通过校验。", summary), summary
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto((site / "health.html").as_uri(), wait_until="load")
+        heights = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.hb-health__fields td:first-child code')).map(c => "
+            "[c.textContent, c.getBoundingClientRect().height, parseFloat(getComputedStyle(c).lineHeight) || 20])"
+        )
+        assert heights and [h for h in heights if h[1] > 1.6 * h[2]] == []  # one line each, never broken
+        facts = page.evaluate("() => getComputedStyle(document.querySelector('.hb-health__facts')).display")
+        assert facts == "grid"
+    finally:
+        page.close()

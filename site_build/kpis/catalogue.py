@@ -120,6 +120,8 @@ class ChartDef:
     color: str | None = None
     format: str | None = None
     height: int | None = None
+    #: a KPI whose target and thresholds the chart draws as dashed lines
+    kpi: str | None = None
     line: int = 0
 
 

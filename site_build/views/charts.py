@@ -59,6 +59,8 @@ class ChartSpec:
     y_type: str | None = None
     sort: str | list | None = None
     height: int = 280
+    #: dashed reference lines across the chart: {"value", "label", "kind": target | watch | alert}
+    rules: tuple = ()
 
 
 #: the drawing options of a declared chart (catalogue entry or chart() call)
@@ -70,15 +72,16 @@ def declared_chart(options: dict, chart_id: str, title: str, description: str) -
     fmt = options.get("format")
     if fmt is not None and not known(fmt):
         raise MacroError(f"chart('{chart_id}'): unknown format '{fmt}'. " + unknown(fmt))
-    extra = set(options) - set(OPTIONS) - {"id", "title", "description", "function", "line"}
+    extra = set(options) - set(OPTIONS) - {"id", "title", "description", "function", "line", "kpi", "rules"}
     if extra:
         valid = ", ".join(sorted({*OPTIONS, "title", "description", "sql", "query"}))
         raise MacroError(f"chart('{chart_id}'): unknown option(s) {', '.join(sorted(extra))}. Valid options: {valid}.")
     chosen = {k: options[k] for k in OPTIONS if options.get(k) is not None}
-    return ChartSpec(id=chart_id, title=title, description=description, **chosen)
+    rules = tuple(options.get("rules") or ())
+    return ChartSpec(id=chart_id, title=title, description=description, rules=rules, **chosen)
 
 
-def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:
+def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart | alt.LayerChart:
     """Return an Altair chart for ``spec`` over ``result``, data inlined, with tooltips.
 
     Raises ChartError for an unknown mark, column, type, format or sort.
@@ -95,7 +98,31 @@ def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart:
     chart = alt.Chart(alt.InlineData(values=records), mark=alt.MarkDef(**_mark(spec, len(result))))
     whole = {c for c, t in zip(result.columns, result.types) if _WHOLE.match(t.upper())}
     chart = chart.encode(**_encoding(spec, x_type, y_type, color_type, grain, texts, whole))
+    if spec.rules and spec.mark != "arc":
+        layered = alt.layer(chart, *_rules(spec.rules, spec.y))
+        return layered.properties(description=spec.description or spec.title, height=spec.height)
     return chart.properties(description=spec.description or spec.title, height=spec.height)
+
+
+#: the colours of reference lines: the card's own status colours (handbook.css), not the data's palette
+RULE_COLOURS = {"target": "#1b7f3b", "watch": "#9a6700", "alert": "#c62828"}
+
+
+def _rules(rules: tuple, y_title: str) -> list:
+    """Dashed lines at each rule's value, labelled at the right end in its colour; no legend entry.
+
+    Their y channel carries the chart's own y title: Vega-Lite drops a shared axis's title when layers differ.
+    """
+    data = alt.Chart(alt.InlineData(values=[dict(r) for r in rules]))
+    colour = alt.Color(
+        "kind:N", scale=alt.Scale(domain=list(RULE_COLOURS), range=list(RULE_COLOURS.values())), legend=None
+    )
+    y = alt.Y("value:Q", title=y_title)
+    line = data.mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(y=y, color=colour)
+    label = data.mark_text(align="right", baseline="bottom", dx=-2, dy=-3).encode(
+        x=alt.value("width"), y=y, text="label:N", color=colour
+    )
+    return [line, label]
 
 
 def declared_spec(spec: ChartSpec, result: QueryResult, *, store: Store = NO_STORE) -> dict:

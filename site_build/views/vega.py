@@ -40,6 +40,16 @@ _TIME_UNITS: dict[str | None, str] = {"year": "utcyear", "month": "utcyearmonth"
 _TIME_FORMATS: dict[str | None, str | None] = {"year": N_("%Y"), "month": N_("%b %Y"), "day": N_("%b %-d"), None: None}
 
 
+#: how every chart reads: 12 px text, axis titles upright above the y axis (Chinese read sideways
+#: is hard), legends above the plot (at the side they squeeze a phone's plot to a strip)
+TYPOGRAPHY: dict[str, dict] = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
+    "axisY": {"titleAngle": 0, "titleAlign": "left", "titleBaseline": "bottom", "titleX": -32, "titleY": -8},
+    "legend": {"orient": "top", "labelFontSize": 12, "titleFontSize": 12},
+    "title": {"fontSize": 13},
+}
+
+
 def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
     """Axis properties that label numbers in ``fmt`` exactly as cards and tables write them.
 
@@ -105,6 +115,8 @@ def normalise(spec: dict, *, description: str | None = None) -> dict:
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     config = dict(spec.get("config", {}))
     config.setdefault("locale", locale())
+    for key, defaults in TYPOGRAPHY.items():  # the chart's own settings win, key by key
+        config[key] = {**defaults, **config.get(key, {})}
     if config.get("view") == _ALTAIR_VIEW_DEFAULTS:
         del config["view"]  # Altair's default sizes; the width comes from the container
     spec["config"] = config
