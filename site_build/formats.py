@@ -3,7 +3,8 @@
 ``currency`` is money in the site's currency (``cny``, ``usd``, ``eur`` … name
 one): its symbol, and the compact units it switches to for large amounts (万 /
 亿 in Chinese, K / M / B in English), come from the CLDR (``cldr``).
-``percent`` expects a ratio (0.3 → 30.0%); ``duration`` expects seconds;
+``percent`` expects a ratio (0.3 → 30.0%); ``points`` a difference of two
+ratios (0.012 → 1.2 pp, 个百分点 in Chinese); ``duration`` expects seconds;
 ``count`` is a whole number.
 
 Each format is a ``Rule`` (``rule``): the affixes, scales, digits and
@@ -49,7 +50,7 @@ class Rule:
 
 
 #: the formats by name; any ISO 4217 code in lower case (cny, usd, eur …) is also a currency format
-FORMATS = ("currency", "percent", "count", "duration", "number")
+FORMATS = ("currency", "percent", "points", "count", "duration", "number")
 #: a duration's units, message ids: " 小时" in Chinese
 _DURATION = ((86400, N_(" d")), (3600, N_(" h")), (60, N_(" min")), (0, N_(" s")))
 
@@ -109,6 +110,10 @@ def _rule(language: str, fmt: str) -> Rule:
     if fmt == "duration":
         with i18n.use(language):
             return Rule(steps=tuple(Step(at, at or 1, 1, _(unit)) for at, unit in _DURATION))
+    if fmt == "points":
+        # the difference of two ratios: 0.012 is 1.2 percentage points, not 1.2%
+        with i18n.use(language):
+            return Rule(factor=100, steps=(Step(0, 1, 1, _(" pp")),))
     if fmt == "number":
         return Rule(takes_unit=True, steps=(Step(0, 1, 2, grouped=True),))
     before, after = cldr.currency_affixes(language, fmt)

@@ -39,6 +39,7 @@ NAMES = {
     "target": "target",
     "threshold": "threshold",
     "table": "table",
+    "figures": "figures",
     "chart": "chart",
     "data_as_of": "data_as_of",
     "page_links": "page_links",
@@ -113,6 +114,7 @@ class Macros:
         params=None,
         top=None,
         bottom=None,
+        flag_below=None,
     ) -> Markup:
         catalogue, settings = self.session.catalogue, self.session.settings
         named = catalogue.queries.get(sql_or_name)
@@ -131,7 +133,12 @@ class Macros:
             sources=self.page.source_links(result.resources),
             top=top or (named.top if named else None),
             bottom=bottom if bottom is not None else (named.bottom if named else None),
+            flag_below=flag_below,
         )
+
+    def figures(self, sql_or_name: str, *, formats=None, params=None, kpis=None, caption=None) -> Markup:
+        """Headline numbers from a one-row query; ``kpis`` maps a column to the KPI whose thresholds judge it."""
+        return _figures(self.session, self.page, sql_or_name, formats or {}, params, kpis or {}, caption)
 
     def chart(self, name: str | None = None, *, sql=None, query=None, params=None, **options) -> Markup:
         source = _chart_source(self.session, self.chart_functions, name, sql=sql, query=query, options=options)
@@ -231,6 +238,23 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
     if not sql:
         raise MacroError("chart(): give a named chart, a named query (query='…') or inline SQL (sql='…').")
     return ChartSource(name, sql, spec, function)
+
+
+def _figures(session: Session, page: PageContext, sql_or_name: str, formats, params, kpis, caption) -> Markup:
+    named = session.catalogue.queries.get(sql_or_name)
+    if named is None and IDENTIFIER.fullmatch(sql_or_name.strip()):
+        session.catalogue.query(sql_or_name)  # raises with suggestions
+    sql = named.sql if named else sql_or_name
+    result = session.engine.query(sql, params, limit=2, label=f"figures {named.id}" if named else None)
+    if len(result) != 1:
+        raise MacroError(f"figures(): the query must return one row; it returned {len(result)}. Aggregate it.")
+    judged = {}
+    for column, kpi_id in kpis.items():
+        if column not in result.columns:
+            raise MacroError(f"figures(): no column '{column}'. " + suggest(column, result.columns, noun="column"))
+        judged[column] = session.catalogue.kpi(kpi_id)  # raises with suggestions
+    formats = {**(named.formats if named else {}), **formats}
+    return cards.figures(result, formats, judged, page, caption=caption or (named.title if named else None))
 
 
 def _kpi_rules(session: Session, kpi_id: str) -> tuple:

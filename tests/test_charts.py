@@ -355,7 +355,8 @@ def test_svg_is_cached_on_disk(tmp_path):
         (
             ChartSpec(id="c", title="t", x="渠道", y="销售额", format="percentage"),
             "chart 'c': unknown format 'percentage'. Did you mean 'percent'? Available formats: cny, count, currency, "
-            "duration, number, percent. Money in a given currency is its ISO 4217 code in lower case (usd, eur …).",
+            "duration, number, percent, points. Money in a given currency is its ISO 4217 code in lower case "
+            "(usd, eur …).",
         ),
         (
             ChartSpec(id="c", title="t", x="渠道", y="销售额", sort="up"),

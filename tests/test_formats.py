@@ -41,8 +41,9 @@ def test_unknown_format_suggests():
     with pytest.raises(MacroError) as info:
         format_value(1, "percnt")
     assert str(info.value) == (
-        "Unknown format 'percnt'. Did you mean 'percent' or 'count'? Available formats: cny, count, currency, duration, "
-        "number, percent. Money in a given currency is its ISO 4217 code in lower case (usd, eur …)."
+        "Unknown format 'percnt'. Did you mean 'percent' or 'count' or 'points'? Available formats: cny, count, "
+        "currency, duration, number, percent, points. Money in a given currency is its ISO 4217 code in lower case "
+        "(usd, eur …)."
     )
 
 

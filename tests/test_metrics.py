@@ -182,3 +182,22 @@ def test_a_grid_in_status_order_puts_the_alert_first_and_counts_each_status(metr
     assert given == ["0.35", "0.25", "0.1", "0.32"] and not plain.select(".hb-kpi-summary")
     with pytest.raises(MacroError, match="choose one of given, status"):
         cards.kpi_grid(values, PageContext(), order="worst")
+
+
+def test_the_sparkline_draws_the_target_on_the_same_scale(metrics):
+    import dataclasses
+
+    from bs4 import BeautifulSoup
+
+    from site_build.views import cards
+    from site_build.views.context import PageContext
+
+    kv = metrics.get("conversion_rate")  # target 0.30
+    history = [(p, v) for p, v in kv.history]
+    wobble = [0.25, 0.26, 0.245, 0.255][: len(history)] + [0.25] * max(0, len(history) - 4)
+    kv = dataclasses.replace(kv, history=[(p, v) for (p, _), v in zip(history, wobble)])
+    spark = BeautifulSoup(str(cards.kpi_card(kv, PageContext())), "html.parser").select_one("svg.hb-spark")
+    target = float(spark.select_one("line.hb-spark__target")["y1"])
+    ys = [float(pair.split(",")[1]) for pair in spark.polyline["points"].split()]
+    assert target == 2.0  # the target is the top of the scale: every value sits below it
+    assert all(y > target + 10 for y in ys)  # a ±2% wobble stays a band far under the target, not a full-height zigzag

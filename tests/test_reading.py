@@ -180,3 +180,18 @@ def test_data_health_opens_with_a_summary_and_keeps_identifiers_whole_on_a_phone
         assert facts == "grid"
     finally:
         page.close()
+
+
+def test_a_channel_page_opens_with_its_headline_numbers_and_flags_losing_campaigns(site):
+    page = soup(site / "channels/tmall.html")
+    figures = {f.dt.get_text(): f for f in page.select(".hb-figure")}
+    assert set(figures) == {"计划首年销售额", "订单数", "客单价", "最近一个月转化率"}
+    assert figures["最近一个月转化率"].select_one(".hb-status") is not None  # judged by the KPI's thresholds
+    campaigns = page.select("figure.hb-table")[-1]  # 营销活动, the page's last table
+    assert "营销活动" in campaigns.figcaption.get_text() or "活动" in campaigns.figcaption.get_text()
+    rows = campaigns.select("tbody tr")
+    assert rows
+    for row in rows:
+        roi = row.select("td")[-1]
+        losing = float(roi["data-sort"]) < 1
+        assert ("hb-cell--alert" in (roi.get("class") or [])) == losing, row.get_text()

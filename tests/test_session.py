@@ -124,3 +124,22 @@ def test_the_users_source_date_epoch_wins_and_is_left_as_it_was(tmp_path, monkey
     assert build(project).exit_code == 0
     assert _built_at(project) == ("2026-01-02T00:00:00Z", "2026-01-02")
     assert os.environ["SOURCE_DATE_EPOCH"] == str(epoch)
+
+
+def test_figures_show_one_row_as_headline_numbers_judged_by_a_kpi(hb):
+    from bs4 import BeautifulSoup
+
+    html = hb.figures(
+        "SELECT sum(orders) / sum(sessions) AS 转化率, sum(orders) AS 订单数 FROM traffic",
+        formats={"订单数": "count"},
+        kpis={"转化率": "conversion_rate"},
+    )
+    soup = BeautifulSoup(str(html), "html.parser")
+    rate, orders = soup.select(".hb-figure")
+    assert rate.dt.get_text() == "转化率" and rate.select_one(".hb-figure__value").get_text().endswith("%")
+    assert rate.select_one(".hb-status") is not None and rate.select_one(".hb-figure__target").get_text().endswith(
+        " 30.0%"
+    )
+    assert orders.select_one(".hb-status") is None
+    with pytest.raises(MacroError, match="one row"):
+        hb.figures("SELECT channel FROM traffic GROUP BY 1")

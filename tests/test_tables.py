@@ -51,3 +51,27 @@ def test_a_long_ranking_shows_its_ends_and_folds_out_the_rest():
     # a table no longer than its ends is shown whole, as before
     short = BeautifulSoup(str(render_table(result, top=100, bottom=100)), "html.parser")
     assert len(short.select("table")) == 1 and not short.select("details")
+
+
+def test_a_count_column_reads_in_full_rather_than_switching_to_wan_halfway():
+    result = QueryResult(
+        ["渠道", "会话数"], ["VARCHAR", "BIGINT"], [("天猫", 654_947), ("抖音", 1_110_000), ("京东", None)]
+    )
+    html = BeautifulSoup(str(render_table(result, formats={"会话数": "count"})), "html.parser")
+    assert [tr.select("td")[1].get_text() for tr in html.select("tbody tr")] == ["654,947", "1,110,000", "—"]
+
+
+def test_a_difference_of_two_ratios_reads_in_percentage_points():
+    result = QueryResult(["实验", "绝对提升"], ["VARCHAR", "DOUBLE"], [("A", 0.012), ("B", -0.005)])
+    html = BeautifulSoup(str(render_table(result, formats={"绝对提升": "points"})), "html.parser")
+    assert [tr.select("td")[1].get_text() for tr in html.select("tbody tr")] == ["1.2 个百分点", "-0.5 个百分点"]
+
+
+def test_flag_below_marks_the_cells_under_the_line():
+    result = QueryResult(["活动", "ROI"], ["VARCHAR", "DOUBLE"], [("双11", 3.2), ("直播", 0.6), ("新品", None)])
+    html = BeautifulSoup(str(render_table(result, formats={"ROI": "number"}, flag_below={"ROI": 1})), "html.parser")
+    cells = [tr.select("td")[1] for tr in html.select("tbody tr")]
+    assert ["hb-cell--alert" in (c.get("class") or []) for c in cells] == [False, True, False]
+    assert cells[1].get_text() == "✖ 0.60（低于警戒线）" and cells[1]["data-sort"] == cells[1]["data-sort"]
+    with pytest.raises(MacroError, match="flag_below needs a column"):
+        render_table(result, flag_below={"roi": 1})

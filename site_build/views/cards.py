@@ -11,7 +11,7 @@ import datetime as dt
 from markupsafe import Markup
 
 from site_build.errors import MacroError
-from site_build.formats import format_value
+from site_build.formats import format_value, known, unknown
 from site_build.i18n import N_, _
 from site_build.kpis.metrics import KPIValue
 from site_build.render import fragment
@@ -173,14 +173,44 @@ def _sparkline(kv: KPIValue) -> dict | None:
         return None
     lo = min(v for _, v in points)
     hi = max(v for _, v in points)
-    span = (hi - lo) or 1.0
+    # The target is on the same scale, as a dashed line: a wobble of a few percent reads as one, not as a trend.
+    target = kv.kpi.target
+    top, bottom = max(hi, target), min(lo, target)
+    span = (top - bottom) or 1.0
     n = max(len(kv.history) - 1, 1)
-    coords = [(round(i * 120 / n, 1), round(26 - (v - lo) / span * 24, 1)) for i, v in points]
+    coords = [(round(i * 120 / n, 1), round(26 - (v - bottom) / span * 24, 1)) for i, v in points]
     fmt, digits = kv.kpi.format, kv.kpi.digits
     return {
         "points": " ".join(f"{x},{y}" for x, y in coords),
+        "target": round(26 - (target - bottom) / span * 24, 1),
         "last": coords[-1],
         "count": len(kv.history),
-        "summary": _("lowest %(low)s, highest %(high)s")
-        % {"low": format_value(lo, fmt, digits=digits), "high": format_value(hi, fmt, digits=digits)},
+        "summary": _("lowest %(low)s, highest %(high)s, target %(target)s")
+        % {
+            "low": format_value(lo, fmt, digits=digits),
+            "high": format_value(hi, fmt, digits=digits),
+            "target": format_value(target, fmt, digits=digits),
+        },
     }
+
+
+def figures(result, formats: dict, kpis: dict, page: PageContext, *, caption: str | None = None) -> Markup:
+    """A one-row result as big figures, one per column; a column judged by a KPI shows its status too."""
+    row = result.rows[0]
+    items = []
+    for column, value in zip(result.columns, row):
+        fmt = formats.get(column) or (kpis[column].format if column in kpis else None)
+        if fmt is not None and not known(fmt):
+            raise MacroError(f"figures(): unknown format '{fmt}' for column '{column}'. " + unknown(fmt))
+        status = kpis[column].status_of(value) if column in kpis else None
+        items.append(
+            {
+                "label": column,
+                "text": format_value(value, fmt),
+                "status": status,
+                "icon": _(STATUS_ICON[status]) if status else "",
+                "status_text": status_text(status) if status else "",
+                "target": format_value(kpis[column].target, fmt) if column in kpis else None,
+            }
+        )
+    return fragment("figures.html", items=items, caption=caption, sources=page.source_links(result.resources))

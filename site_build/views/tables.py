@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup
@@ -39,6 +40,7 @@ def render_table(
     sources: Sequence[tuple[str, str]] = (),
     top: int | None = None,
     bottom: int | None = None,
+    flag_below: dict | None = None,
 ) -> Markup:
     """Return the HTML of a sortable table for ``result``.
 
@@ -47,6 +49,8 @@ def render_table(
     (and ``bottom``), a table longer than both shows its first ``top`` and last
     ``bottom`` rows with the count left out between them, and the whole
     table folds out beneath (a ranking of 179 campaigns is read at its ends).
+    ``flag_below`` maps a column to a line: its cells under the line are
+    marked ✖ in the alert colour (a campaign losing money: ``{"ROI": 1}``).
     """
     formats = dict(formats or {})
     labels = dict(labels or {})
@@ -61,9 +65,21 @@ def render_table(
         {"name": c, "label": labels.get(c, c), "numeric": numeric[i] or c in formats}
         for i, c in enumerate(result.columns)
     ]
+    flags = dict(flag_below or {})
+    for name, line in flags.items():
+        if name not in result.columns or not _finite(line):
+            raise MacroError(
+                f"table(): flag_below needs a column of the result and a number, got {name!r}: {line!r}. "
+                + suggest(str(name), result.columns, noun="column")
+            )
     rows = [
         [
-            {"text": _cell(v, specs.get(c)), "sort": _sort_key(v), "numeric": columns[i]["numeric"]}
+            {
+                "text": _cell(v, specs.get(c)),
+                "sort": _sort_key(v),
+                "numeric": columns[i]["numeric"],
+                "flag": c in flags and _finite(v) and v < flags[c],
+            }
             for i, (c, v) in enumerate(zip(result.columns, row))
         ]
         for row in result.rows
@@ -82,6 +98,9 @@ def render_table(
 
 
 def _cell(value, spec: tuple[str, int | None] | None) -> str:
+    # A count column reads in full (654,947 and 1,110,000), never switching to 万 halfway down.
+    if spec and spec[0] == "count" and spec[1] is None and _finite(value) and abs(value) >= 1e6:
+        return f"{round(value):,}"
     return format_value(value, spec[0], digits=spec[1]) if spec else format_value(value)
 
 
@@ -95,6 +114,10 @@ def _parse_format(column: str, spec: str) -> tuple[str, int | None]:
             + " Add ':N' for N decimals, e.g. 'number:3'."
         )
     return fmt, int(digits) if digits else None
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_numeric(type_name: str) -> bool:
