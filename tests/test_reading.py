@@ -195,3 +195,51 @@ def test_a_channel_page_opens_with_its_headline_numbers_and_flags_losing_campaig
         roi = row.select("td")[-1]
         losing = float(roi["data-sort"]) < 1
         assert ("hb-cell--alert" in (roi.get("class") or [])) == losing, row.get_text()
+
+
+def _download(page, button) -> list[list[str]]:
+    import csv
+    import io
+
+    with page.expect_download() as info:
+        button.click()
+    text = info.value.path().read_text(encoding="utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_every_table_and_chart_downloads_its_rows_as_csv_from_file(site, browser_context):
+    with browser.visit(browser_context, (site / "3-implementation/evaluation.html").as_uri()) as (page, problems):
+        tables = page.locator("figure.hb-table")
+        charts = page.locator("figure.hb-chart")
+        assert page.locator("figure.hb-table .hb-download__button").count() == tables.count() > 0
+        assert page.locator("figure.hb-chart .hb-download__button").count() == charts.count() > 0
+        # the A/B table: its header and every row, numbers unformatted
+        ab = page.locator("#table-ab_results")
+        rows = _download(page, ab.locator(".hb-download__button"))
+        heads = ab.locator("thead th").all_inner_texts()
+        assert rows[0] == [h.replace(" ⇅", "").strip() for h in heads]
+        assert len(rows) - 1 == ab.locator("tbody tr").count()
+        # the long ranking: every row, not only the ten at each end
+        ranking = page.locator("#table-campaign_roi_ranking")
+        everything = _download(page, ranking.locator(".hb-download__button"))
+        assert len(everything) - 1 == ranking.locator("details table tbody tr").count() > 20
+        assert all(float(r[-1]) > 0 for r in everything[1:])  # ROI as a number, not "1.23"-as-formatted text
+        # a chart: the rows of its own data, not its target lines
+        chart = charts.first
+        data = _download(page, chart.locator(".hb-download__button"))
+        spec = page.evaluate(
+            "f => JSON.parse(f.querySelector('script.hb-chart__spec').textContent)", chart.element_handle()
+        )
+        name = (spec.get("data") or spec["layer"][0]["data"])["name"]
+        assert len(data) - 1 == len(spec["datasets"][name]) and not any(c.startswith("_text_") for c in data[0])
+        problems.assert_clean()
+
+
+def test_a_csv_cell_that_looks_like_a_formula_stays_text(site, browser_context):
+    with browser.visit(browser_context, (site / "index.html").as_uri()) as (page, _):
+        page.evaluate(
+            "() => { const td = document.querySelector('figure.hb-table tbody td');"
+            " td.setAttribute('data-sort', '=HYPERLINK(\"http://x\")'); }"
+        )
+        rows = _download(page, page.locator("figure.hb-table .hb-download__button").first)
+        assert rows[1][0] == '\'=HYPERLINK("http://x")'

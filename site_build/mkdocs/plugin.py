@@ -275,6 +275,7 @@ def words() -> dict[str, str]:
         "chart_failed": _("The chart could not be drawn: "),
         "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
         "wide_table": _("Scroll sideways to see every column →"),
+        "download_csv": _("Download CSV"),
     }
 
 

@@ -55,8 +55,82 @@
     });
   }
 
+  // -- CSV downloads: every table's rows and every chart's data, built in the page (works from file://) --
+
+  function csvCell(value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    // Data is untrusted: a text cell a spreadsheet would run as a formula is kept as text.
+    if (/^[=+\-@\t\r]/.test(text) && isNaN(Number(text))) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function saveCsv(name, rows) {
+    var csv = rows.map(function (row) { return row.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+    // The byte order mark makes Excel read the Chinese text as UTF-8.
+    var url = URL.createObjectURL(new Blob(["\ufeff" + csv], { type: "text/csv;charset=utf-8" }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name + ".csv";
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  function tableRows(table) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var numeric = heads.map(function (th) { return th.classList.contains("hb-num"); });
+    var rows = [heads.map(function (th) { return th.getAttribute("data-label") || th.textContent.trim(); })];
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (tr) {
+      rows.push(Array.prototype.map.call(tr.cells, function (td, i) {
+        var raw = td.getAttribute("data-sort");
+        if (raw === null) return td.textContent.trim();
+        return numeric[i] && raw !== "" ? String(Number(raw)) : raw;
+      }));
+    });
+    return rows;
+  }
+
+  function chartRows(figure) {
+    var source = figure.querySelector("script.hb-chart__spec");
+    if (!source) return null;
+    var spec = JSON.parse(source.textContent);
+    var sets = spec.datasets || {};
+    var main = (spec.data && spec.data.name) || (spec.layer && spec.layer[0].data && spec.layer[0].data.name);
+    var values = main ? sets[main] || [] : [].concat.apply([], Object.keys(sets).sort().map(function (k) { return sets[k]; }));
+    if (!values.length) return null;
+    var columns = Object.keys(values[0]).filter(function (key) { return key.indexOf("_text_") !== 0; });
+    return [columns].concat(values.map(function (v) { return columns.map(function (c) { return v[c]; }); }));
+  }
+
+  function addDownload(figure, rows, name) {
+    if (figure.querySelector(".hb-download") || !rows) return;
+    var box = document.createElement("p");
+    box.className = "hb-download";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "hb-download__button";
+    button.textContent = word("download_csv", "Download CSV");
+    button.addEventListener("click", function () { saveCsv(name, rows()); });
+    box.appendChild(button);
+    figure.appendChild(box);
+  }
+
+  function addDownloads() {
+    Array.prototype.forEach.call(document.querySelectorAll("figure.hb-table"), function (figure) {
+      var tables = figure.querySelectorAll("table");
+      var full = tables[tables.length - 1];  // with top/bottom ends, the folded table holds every row
+      addDownload(figure, function () { return tableRows(full); }, figure.id || "table");
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("figure.hb-chart"), function (figure) {
+      if (!figure.querySelector("script.hb-chart__spec")) return;
+      addDownload(figure, function () { return chartRows(figure); }, figure.id || "chart");
+    });
+  }
+
   function init() {
     markWide();
+    addDownloads();
     var tables = document.querySelectorAll("figure.hb-table table:not([data-hb-ready])");
     Array.prototype.forEach.call(tables, function (table) {
       table.setAttribute("data-hb-ready", "true");
