@@ -138,8 +138,13 @@ def static_svg(spec: dict, *, chart_id: str, store: Store = NO_STORE, stats: Cha
     if svg is None and stats is not None and stats.defer:
         if not isinstance(stats.drawings, Drawings):
             stats.drawings = Drawings(store)
-        stats.drawn += 1
-        return stats.drawings.later(key, fixed, text, chart_id)
+        placeholder, new = stats.drawings.later(key, fixed, text, chart_id)
+        # as when drawing at once: the same chart again is the stored drawing
+        if new:
+            stats.drawn += 1
+        else:
+            stats.stored += 1
+        return placeholder
     if svg is None:
         started = time.perf_counter()
         svg = _convert(fixed, text)
@@ -165,15 +170,19 @@ class Drawings:
 
     def __init__(self, store: Store = NO_STORE):
         self.store = store
-        self._futures: dict[str, tuple[Future, dict, str]] = {}
+        self._futures: dict[str, tuple[Future, dict, str, float]] = {}
+        self._done: dict[str, str] = {}
         #: placeholder number -> (svg key, chart id)
         self._placed: list[tuple[str, str]] = []
 
-    def later(self, key: str, spec: dict, text: str, chart_id: str) -> str:
-        if key not in self._futures:
-            self._futures[key] = (drawing.submit("svg", spec, text, _vl_version()), spec, text)
+    def later(self, key: str, spec: dict, text: str, chart_id: str) -> tuple[str, bool]:
+        """(the placeholder for the page, whether this spec is new to the workers)."""
+        new = key not in self._futures
+        if new:
+            started = time.perf_counter()
+            self._futures[key] = (drawing.submit("svg", spec, text, _vl_version()), spec, text, started)
         self._placed.append((key, chart_id))
-        return f"<!--hb-svg {len(self._placed) - 1}-->"
+        return f"<!--hb-svg {len(self._placed) - 1}-->", new
 
     def resolve(self, html: str, page: str) -> str:
         """``html`` with each placeholder replaced by its chart's SVG (ids prefixed, as ``static_svg`` does)."""
@@ -181,7 +190,7 @@ class Drawings:
         def put(match: re.Match) -> str:
             key, chart_id = self._placed[int(match.group(1))]
             try:
-                svg = self._drawn(key)
+                svg = self._drawn(key, chart_id)
             except ChartError as error:
                 log.warning("%s: chart '%s' failed: %s", page, chart_id, error)
                 return str(fragment("failure.html", macro=f"chart {chart_id}", message=str(error), page=page))
@@ -189,13 +198,19 @@ class Drawings:
 
         return _PLACEHOLDER.sub(put, html) if "<!--hb-svg " in html else html
 
-    def _drawn(self, key: str) -> str:
-        future, spec, text = self._futures[key]
+    def _drawn(self, key: str, chart_id: str) -> str:
+        if key in self._done:
+            log.debug("chart svg %s [cached]", chart_id)
+            return self._done[key]
+        future, spec, text, started = self._futures[key]
         try:
             svg = future.result()
         except drawing.WorkerGone:  # the worker died (out of memory, killed): draw it here instead
             svg = _convert(spec, text, _vl_version())
+        # submitted to drawn: in a worker, mostly while the pages rendered
+        log.debug("chart svg %s [fresh] %.0f ms", chart_id, (time.perf_counter() - started) * 1000)
         self.store.put_text("svgs", key, svg)
+        self._done[key] = svg
         return svg
 
 
