@@ -630,3 +630,21 @@ def test_a_kpi_chart_draws_its_target_and_thresholds_as_dashed_labelled_lines(tm
     assert drawn["config"]["axisY"]["titleAngle"] == 0 and drawn["config"]["axis"]["labelFontSize"] == 12
     assert drawn["config"]["legend"]["orient"] == "top"
     assert [a.get("title") for a in vl_convert.vegalite_to_vega(drawn)["axes"] if a.get("title")] == ["月份", "转化率"]
+
+
+def test_a_drawing_worker_that_dies_leaves_the_chart_drawn_here(tmp_path):
+    from site_build.views import drawing
+
+    chart = build_chart(*CASES["area"])
+    expected = str(render_chart(chart, chart_id="a", title="t"))
+    from site_build.views.vega import _vl_version
+
+    drawing.submit("bundle", _vl_version()).result()  # the workers are up
+    for worker in list(drawing._pool.started):
+        worker.process.kill()
+        worker.process.wait()
+    stats = ChartStats(defer=True)
+    pending = str(render_chart(chart, chart_id="a", title="t", store=Store(tmp_path), stats=stats))
+    assert stats.resolve(pending, "page.md") == expected
+    # the pool starts new workers for the next drawing
+    assert drawing.submit("svg", to_spec(chart), "{}", None).result().startswith("<svg")

@@ -152,6 +152,8 @@ def _serve(requests: IO[str], answers: IO[str]) -> None:
             answer = {"result": operations[request["op"]](*request["args"])}
         except ChartError as error:
             answer = {"error": str(error)}
+        except Exception as error:  # the worker lives on; the build reports it as a chart that failed
+            answer = {"error": f"vl-convert failed: {type(error).__name__}: {error}"}
         answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
         answers.flush()
 
