@@ -535,9 +535,15 @@ def test_switcher_moves_between_versions(two_versions, browser_context, static_s
         assert links[0]["text"] == f"{v['new']}最新数据截至 2026-11-30"
         assert [l["href"] for l in links] == [f"{root}{v['new']}/a.html", f"{root}{v['old']}/a.html"]
         assert page.text_content(".hb-versions__current") == v["new"]
+        assert page.locator(".hb-oldversion").count() == 0  # the newest says nothing
         _switch(page, v["old"])
         assert page.url == f"{root}{v['old']}/a.html"
         assert [(l["version"], l["current"]) for l in _switcher(page)] == [(v["new"], False), (v["old"], True)]
+        # an older version says so, and links to the same page in the newest
+        note = page.locator(".hb-oldversion")
+        assert note.inner_text() == f"这是旧版本 {v['old']}（数据截至 2026-10-31）。查看最新版本 {v['new']} →"
+        newest = page.evaluate("() => document.querySelector('.hb-oldversion a').href")
+        assert newest == f"{root}{v['new']}/a.html"
         # A page the other version lacks links to that version's home page.
         page.goto(f"{root}{v['old']}/sub/only-old.html")
         assert [l["href"] for l in _switcher(page)] == [

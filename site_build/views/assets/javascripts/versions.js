@@ -87,7 +87,28 @@
     return (entry.properties && entry.properties.data_as_of) || "";
   }
 
+  // On an older version, a note at the top of the page links to the same page in the newest one.
+  function noteIfOld(entries, pages, root, current) {
+    var previous = document.querySelector(".hb-oldversion");
+    if (previous) previous.parentNode.removeChild(previous);
+    var newest = entries[0];
+    var active = entries.filter(function (e) { return e.version === current; })[0];
+    if (!newest || !active || newest.version === current) return;
+    var note = element("p", "hb-oldversion");
+    note.setAttribute("role", "note");
+    note.appendChild(document.createTextNode(
+      word("old_version", "This is an older version, %(version)s (data as of %(date)s). ")
+        .replace("%(version)s", active.title || active.version).replace("%(date)s", dataDate(active) || "—")));
+    var link = element("a", "hb-oldversion__link", word("newest_version", "Go to the newest version, %(version)s →")
+      .replace("%(version)s", newest.title || newest.version));
+    link.href = targetHref(root, newest, current, pagePath(root), pages);
+    note.appendChild(link);
+    var place = document.querySelector(".md-content__inner") || document.querySelector("main") || document.body;
+    place.insertBefore(note, place.firstChild);
+  }
+
   function render(entries, pages, root, current) {
+    noteIfOld(entries, pages, root, current);
     var old = document.querySelector(".hb-versions");
     if (old) old.parentNode.removeChild(old);
     var active = entries.filter(function (e) { return e.version === current; })[0];
