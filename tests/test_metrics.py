@@ -201,3 +201,17 @@ def test_the_sparkline_draws_the_target_on_the_same_scale(metrics):
     ys = [float(pair.split(",")[1]) for pair in spark.polyline["points"].split()]
     assert target == 2.0  # the target is the top of the scale: every value sits below it
     assert all(y > target + 10 for y in ys)  # a ±2% wobble stays a band far under the target, not a full-height zigzag
+
+
+def test_an_action_says_how_far_from_target_and_for_how_many_periods(metrics):
+    import dataclasses
+
+    from site_build.views.pages import _gap, breached_periods
+
+    kv = metrics.get("conversion_rate")  # target 0.30, alert below 0.20
+    months = [p for p, _ in kv.history][-4:]
+    history = list(zip(months, [0.31, 0.27, 0.26, 0.25]))  # on track, then three months under target
+    kv = dataclasses.replace(kv, value=0.25, history=history)
+    assert breached_periods(kv) == 3
+    assert _gap(kv) == "-5.0 个百分点"
+    assert breached_periods(dataclasses.replace(kv, history=[])) == 1  # the current period, with no history kept

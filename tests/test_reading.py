@@ -243,3 +243,24 @@ def test_a_csv_cell_that_looks_like_a_formula_stays_text(site, browser_context):
         )
         rows = _download(page, page.locator("figure.hb-table .hb-download__button").first)
         assert rows[1][0] == '\'=HYPERLINK("http://x")'
+
+
+def test_the_action_list_is_a_table_to_scan_first(site):
+    page = soup(site / "actions.html")
+    table = page.select_one("figure.hb-actions__list table")
+    assert [th.get_text() for th in table.select("thead th")] == [
+        "状态",
+        "指标",
+        "当前值",
+        "目标",
+        "差距",
+        "连续未达标期数",
+        "负责人",
+        "行动方案",
+    ]
+    rows = table.select("tbody tr")
+    assert len(rows) == len(page.select("section.hb-action")) > 0
+    for row in rows:
+        link = row.select("td")[1].a["href"]
+        assert page.select_one(link) is not None  # each row leads to its card below
+        assert int(row.select("td")[5].get_text()) >= 1

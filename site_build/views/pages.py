@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from site_build.formats import format_value
+from site_build.formats import format_delta, format_value
 from site_build.i18n import N_, _
 from site_build.kpis.catalogue import Catalogue
 from site_build.kpis.metrics import KPIValue, Metrics
@@ -35,10 +35,29 @@ def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext
                 "status_text": status_text(kv.status),
                 "icon": _(STATUS_ICON[kv.status]),
                 "section_href": page.href(kv.kpi.play.section) if kv.kpi.play else None,
+                "gap": _gap(kv),
+                "periods": breached_periods(kv),
             }
         )
     counts = {s: sum(1 for i in items if i["kv"].status == s) for s in ("alert", "watch")}
     return fragment("actions.html", items=items, counts=counts, as_of=as_of)
+
+
+def breached_periods(kv: KPIValue) -> int:
+    """How many periods in a row, up to the current one, the KPI has been out of on-track (watch or alert)."""
+    count = 0
+    for _period, value in reversed(kv.history):
+        if value is None or kv.kpi.status_of(value) not in ("watch", "alert"):
+            break
+        count += 1
+    return max(count, 1)  # the current period is in breach, even with no history kept
+
+
+def _gap(kv: KPIValue) -> str:
+    """How far the value is from the target, signed: percentage points for a ratio."""
+    if kv.value is None:
+        return "—"
+    return format_delta(kv.value - kv.kpi.target, kv.kpi.format, digits=kv.kpi.digits)
 
 
 #: a KPI's window in words (message ids)
