@@ -264,3 +264,19 @@ def test_the_action_list_is_a_table_to_scan_first(site):
         link = row.select("td")[1].a["href"]
         assert page.select_one(link) is not None  # each row leads to its card below
         assert int(row.select("td")[5].get_text()) >= 1
+
+
+def test_a_long_table_filters_its_rows_as_you_type(site, browser_context):
+    with browser.visit(browser_context, (site / "3-implementation/evaluation.html").as_uri()) as (page, problems):
+        ranking = page.locator("#table-campaign_roi_ranking")
+        box = ranking.locator("input.hb-filter")
+        assert box.get_attribute("placeholder") == "筛选行…"
+        box.fill("抖音")
+        rows = ranking.locator("details table tbody tr")
+        shown = [r for r in rows.all() if r.is_visible()]
+        assert 0 < len(shown) < rows.count()
+        assert all("抖音" in r.inner_text() for r in shown)
+        box.fill("")
+        assert all(r.is_visible() for r in rows.all())
+        assert page.locator("#table-ab_results input.hb-filter").count() == 0  # a short table has none
+        problems.assert_clean()

@@ -276,6 +276,7 @@ def words() -> dict[str, str]:
         "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
         "wide_table": _("Scroll sideways to see every column →"),
         "download_csv": _("Download CSV"),
+        "filter_rows": _("Filter the rows…"),
         "old_version": _("This is an older version, %(version)s (data as of %(date)s). "),
         "newest_version": _("Go to the newest version, %(version)s →"),
     }

@@ -128,9 +128,35 @@
     });
   }
 
+  // A table longer than a screen gets a filter box: rows that do not contain the text are hidden.
+  var FILTER_FROM = 20;
+
+  function addFilters() {
+    Array.prototype.forEach.call(document.querySelectorAll("figure.hb-table"), function (figure) {
+      var tables = figure.querySelectorAll("table");
+      var table = tables[tables.length - 1];
+      if (figure.querySelector(".hb-filter") || !table.tBodies[0] || table.tBodies[0].rows.length <= FILTER_FROM) return;
+      var input = document.createElement("input");
+      input.type = "search";
+      input.className = "hb-filter";
+      input.placeholder = word("filter_rows", "Filter the rows…");
+      input.setAttribute("aria-label", input.placeholder);
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLowerCase();
+        if (needle && table.closest("details")) table.closest("details").open = true;
+        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+          row.hidden = needle !== "" && row.textContent.toLowerCase().indexOf(needle) === -1;
+        });
+      });
+      var box = table.closest("details") || figure.querySelector(".md-typeset__scrollwrap") || table;
+      box.parentNode.insertBefore(input, box);
+    });
+  }
+
   function init() {
     markWide();
     addDownloads();
+    addFilters();
     var tables = document.querySelectorAll("figure.hb-table table:not([data-hb-ready])");
     Array.prototype.forEach.call(tables, function (table) {
       table.setAttribute("data-hb-ready", "true");
