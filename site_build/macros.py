@@ -116,11 +116,8 @@ class Macros:
         bottom=None,
         flag_below=None,
     ) -> Markup:
-        catalogue, settings = self.session.catalogue, self.session.settings
-        named = catalogue.queries.get(sql_or_name)
-        if named is None and IDENTIFIER.fullmatch(sql_or_name.strip()):
-            catalogue.query(sql_or_name)  # raises with suggestions
-        sql = named.sql if named else sql_or_name
+        settings = self.session.settings
+        named, sql = _named_query(self.session, sql_or_name)
         formats = {**(named.formats if named else {}), **(formats or {})}
         limit = limit or (named.limit if named else None) or settings.table_max_rows
         result = self.session.engine.query(sql, params, limit=limit, label=f"table {named.id}" if named else None)
@@ -240,11 +237,16 @@ def _chart_source(session: Session, functions: dict, name, *, sql, query, option
     return ChartSource(name, sql, spec, function)
 
 
-def _figures(session: Session, page: PageContext, sql_or_name: str, formats, params, kpis, caption) -> Markup:
+def _named_query(session: Session, sql_or_name: str):
+    """(the catalogue's named query or None, the SQL to run) for a macro's SQL or query id."""
     named = session.catalogue.queries.get(sql_or_name)
     if named is None and IDENTIFIER.fullmatch(sql_or_name.strip()):
         session.catalogue.query(sql_or_name)  # raises with suggestions
-    sql = named.sql if named else sql_or_name
+    return named, named.sql if named else sql_or_name
+
+
+def _figures(session: Session, page: PageContext, sql_or_name: str, formats, params, kpis, caption) -> Markup:
+    named, sql = _named_query(session, sql_or_name)
     result = session.engine.query(sql, params, limit=2, label=f"figures {named.id}" if named else None)
     if len(result) != 1:
         raise MacroError(f"figures(): the query must return one row; it returned {len(result)}. Aggregate it.")

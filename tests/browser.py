@@ -158,12 +158,15 @@ class PageProblems:
             raise AssertionError(f"{len(problems)} problem(s) on {self.url}:\n  {listing}")
 
 
-def open_page(context, url: str, *, wait_until: str = "load"):
+def open_page(context, url: str, *, wait_until: str = "load", viewport: tuple[int, int] | None = None):
     """Open ``url`` in a new tab of ``context``; return ``(page, problems)``.
 
     Listeners are attached before navigation, so nothing the page does is missed.
+    ``viewport`` is (width, height) in CSS pixels, set before the page loads.
     """
     page = context.new_page()
+    if viewport is not None:
+        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     problems = PageProblems(page)
     page.goto(url, wait_until=wait_until)
     problems.url = url
@@ -171,9 +174,9 @@ def open_page(context, url: str, *, wait_until: str = "load"):
 
 
 @contextmanager
-def visit(context, url: str, *, wait_until: str = "load"):
+def visit(context, url: str, *, wait_until: str = "load", viewport: tuple[int, int] | None = None):
     """``open_page`` as a context manager: yields ``(page, problems)`` and closes the tab."""
-    page, problems = open_page(context, url, wait_until=wait_until)
+    page, problems = open_page(context, url, wait_until=wait_until, viewport=viewport)
     try:
         yield page, problems
     finally:

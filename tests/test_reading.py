@@ -42,10 +42,7 @@ _CUT = """() => Array.from(document.querySelectorAll('figure.hb-table')).flatMap
 
 @pytest.mark.parametrize("rel", TABLE_PAGES)
 def test_printed_tables_keep_every_column(site, browser_context, rel):
-    page = browser_context.new_page()
-    try:
-        page.set_viewport_size({"width": A4_PRINTABLE, "height": 1000})
-        page.goto((site / rel).as_uri(), wait_until="load")
+    with browser.visit(browser_context, (site / rel).as_uri(), viewport=(A4_PRINTABLE, 1000)) as (page, _):
         page.emulate_media(media="print")
         assert page.locator("figure.hb-table").count() > 0
         assert page.evaluate(_CUT) == []
@@ -55,15 +52,13 @@ def test_printed_tables_keep_every_column(site, browser_context, rel):
             "[th.dataset.label, th.textContent.trim(), getComputedStyle(th, '::before').content])"
         )
         assert labels and all(content == f'"{label}"' and label == text for label, text, content in labels)
-    finally:
-        page.close()
 
 
 def test_on_screen_a_wide_table_says_it_scrolls_and_a_narrow_one_does_not(site, browser_context):
-    page = browser_context.new_page()
-    try:
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto((site / "3-implementation/evaluation.html").as_uri(), wait_until="load")
+    with browser.visit(browser_context, (site / "3-implementation/evaluation.html").as_uri(), viewport=(1280, 900)) as (
+        page,
+        _,
+    ):
         page.wait_for_function("() => document.querySelector('.md-typeset__scrollwrap')")
         hints = page.evaluate(
             "() => Array.from(document.querySelectorAll('figure.hb-table')).map(f => "
@@ -75,8 +70,6 @@ def test_on_screen_a_wide_table_says_it_scrolls_and_a_narrow_one_does_not(site, 
         assert all(text == "表格较宽：左右滑动查看全部列 →" for _, _, text in wide)
         assert any(not shown for _, shown, _ in hints)  # the narrow tables carry no hint
         assert max(columns for columns, _, _ in wide) >= 12
-    finally:
-        page.close()
 
 
 def test_in_the_dark_scheme_charts_are_not_white_boxes(site, browser_context):
@@ -142,10 +135,7 @@ def test_every_printed_page_carries_the_version_and_data_date(site):
 
 
 def test_on_a_phone_the_header_shows_the_site_name(site, browser_context):
-    page = browser_context.new_page()
-    try:
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.goto((site / "index.html").as_uri(), wait_until="load")
+    with browser.visit(browser_context, (site / "index.html").as_uri(), viewport=(390, 844)) as (page, _):
         page.wait_for_selector(".hb-versions__current")
         title = page.evaluate(
             "() => { const e = document.querySelector('.md-header__topic .md-ellipsis');"
@@ -153,8 +143,6 @@ def test_on_a_phone_the_header_shows_the_site_name(site, browser_context):
         )
         assert title[0] == "电商运营战略手册"
         assert title[1] >= 100, title  # about six characters or more, not "电."
-    finally:
-        page.close()
 
 
 def test_data_links_name_the_datasets_by_their_titles(site):
@@ -167,10 +155,7 @@ def test_data_links_name_the_datasets_by_their_titles(site):
 def test_data_health_opens_with_a_summary_and_keeps_identifiers_whole_on_a_phone(site, browser_context):
     summary = soup(site / "health.html").select_one(".hb-health__summary").get_text(" ", strip=True)
     assert re.fullmatch(r"共 22 个数据集，[\d,]+ 行。 ✓ 全部通过校验。", summary), summary
-    page = browser_context.new_page()
-    try:
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.goto((site / "health.html").as_uri(), wait_until="load")
+    with browser.visit(browser_context, (site / "health.html").as_uri(), viewport=(390, 844)) as (page, _):
         heights = page.evaluate(
             "() => Array.from(document.querySelectorAll('.hb-health__fields td:first-child code')).map(c => "
             "[c.textContent, c.getBoundingClientRect().height, parseFloat(getComputedStyle(c).lineHeight) || 20])"
@@ -178,8 +163,6 @@ def test_data_health_opens_with_a_summary_and_keeps_identifiers_whole_on_a_phone
         assert heights and [h for h in heights if h[1] > 1.6 * h[2]] == []  # one line each, never broken
         facts = page.evaluate("() => getComputedStyle(document.querySelector('.hb-health__facts')).display")
         assert facts == "grid"
-    finally:
-        page.close()
 
 
 def test_a_channel_page_opens_with_its_headline_numbers_and_flags_losing_campaigns(site):

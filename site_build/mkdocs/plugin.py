@@ -32,7 +32,7 @@ from site_build.mkdocs.stages import StageHooks, Stages
 from site_build.publish import manifest, published
 from site_build.session import Published, Session
 from site_build.views import assets, offline
-from site_build.views.pages import fill_kpi_pages
+from site_build.views.pages import PAGES_SLOT, fill_kpi_pages
 
 log = get_plugin_logger(__name__)
 
@@ -240,6 +240,8 @@ def _final_content(session: Session, page, files) -> str:
     html = session.charts.resolve(page.content, src)
     if html is not page.content:  # the SVGs are new to the page: checked for links as the rest was
         html = _safe_links(html, src)
+    if not PAGES_SLOT.search(html):  # only the dictionary lists pages: the others need no titles
+        return html
     titles = {f.src_uri: f.page.title for f in files.documentation_pages() if f.page is not None and f.page.title}
     return fill_kpi_pages(html, session.kpi_pages, session.begin_page(src), titles)
 

@@ -170,14 +170,13 @@ def _shaping_source_hash() -> str:
     return digest.hexdigest()
 
 
-def render_chart(chart, *, title: str, description: str | None = None, validate: bool = True, **options) -> Markup:
+def render_chart(chart, *, title: str, description: str | None = None, **options) -> Markup:
     """Return the chart's ``<figure>`` as Markup: live container, inline spec and static SVG.
 
     ``chart`` is any Altair top-level chart (from ``build_chart`` or a team's
     chart function in ``macros/``); ``options`` are ``render_spec``'s.
-    ``validate``: see ``to_spec``.
     """
-    spec = to_spec(chart, description=description or title, validate=validate)
+    spec = to_spec(chart, description=description or title)
     return render_spec(spec, title=title, description=description, **options)
 
 
