@@ -138,6 +138,16 @@ def format_value(value, fmt: str | None = None, *, digits: int | None = None, un
     return f"{text} {unit}" if unit and how.takes_unit else text
 
 
+def smallest_step(fmt: str | Rule) -> float:
+    """The smallest difference ``fmt`` can show near zero: 1 for yuan, 0.001 for percent (0.1%).
+
+    An axis ticked more finely than this labels two ticks alike (0秒, 1秒, 1秒).
+    """
+    how = fmt if isinstance(fmt, Rule) else rule(fmt)
+    last = how.steps[-1]
+    return last.divisor / how.factor / 10**last.digits
+
+
 def vega_expr(
     fmt: str | Rule, value: str = "datum.value", *, digits: int | None = None, unit: str | None = None
 ) -> str:

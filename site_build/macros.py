@@ -75,24 +75,33 @@ class Macros:
         self.session.end_page(self.page)
         return self.page
 
-    def _kpi(self, kpi_id: str) -> KPIValue:
+    def _kpi(self, kpi_id: str, where: dict | None = None) -> KPIValue:
         self.page.uses.add(kpi_id)
-        return self.session.metrics.get(kpi_id)
+        return self.session.metrics.get(kpi_id, where)
 
-    def kpi_card(self, kpi_id: str) -> Markup:
-        return cards.kpi_card(self._kpi(kpi_id), self.page)
+    def kpi_card(self, kpi_id: str, *, where: dict | None = None) -> Markup:
+        return cards.kpi_card(self._kpi(kpi_id, where), self.page)
 
-    def kpi_grid(self, kpi_ids=None, *, tag: str | None = None, order: str = "given", summary: bool = False) -> Markup:
+    def kpi_grid(
+        self,
+        kpi_ids=None,
+        *,
+        tag: str | None = None,
+        order: str = "given",
+        summary: bool = False,
+        where: dict | None = None,
+    ) -> Markup:
         if kpi_ids is None:
             kpi_ids = [k.id for k in self.session.catalogue.kpis.values() if tag is None or tag in k.tags]
         if isinstance(kpi_ids, str):
             raise MacroError(
                 f"kpi_grid() takes a list of KPI ids, like kpi_grid(['{kpi_ids}', '…']), not a single string."
             )
-        return cards.kpi_grid([self._kpi(k) for k in kpi_ids], self.page, order=order, summary=summary)
+        values = [self._kpi(k, where) for k in kpi_ids]
+        return cards.kpi_grid(values, self.page, order=order, summary=summary)
 
-    def value(self, kpi_id: str, which: str = "current") -> Markup:
-        return cards.value(self._kpi(kpi_id), which, self.page)
+    def value(self, kpi_id: str, which: str = "current", *, where: dict | None = None) -> Markup:
+        return cards.value(self._kpi(kpi_id, where), which, self.page)
 
     def target(self, kpi_id: str) -> Markup:
         return cards.target(self._kpi(kpi_id), self.page)

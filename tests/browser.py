@@ -32,6 +32,9 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 
+#: A4 less the print margins the handbook sets (@page margin: 15mm 12mm), in CSS pixels
+A4_PRINTABLE = 703
+
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 _LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 

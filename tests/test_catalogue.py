@@ -99,6 +99,12 @@ def test_both_sql_and_expression_refused(tmp_path):
         load(tmp_path, KPI + "    sql: SELECT 1\n")
 
 
+def test_an_sql_kpi_cannot_declare_dimensions(tmp_path):
+    text = KPI.replace("    resource: traffic\n", "").replace("    expression: sum(orders) / sum(sessions)\n", "")
+    with pytest.raises(CatalogueError, match="An sql KPI has no dimensions"):
+        load(tmp_path, text + "    sql: SELECT 1\n    dimensions: [channel]\n")
+
+
 def test_unknown_resource_and_time_column(tmp_path):
     with pytest.raises(CatalogueError, match=r"unknown resource 'trafic'\. Did you mean 'traffic'\?"):
         load(tmp_path, KPI.replace("resource: traffic", "resource: trafic"))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from publish_helpers import kpi, make_site
 
 from site_build.kpis.snapshot import series, snapshot
@@ -137,3 +141,22 @@ def test_changes_list_only_the_kpis_that_moved_and_say_so_when_none_did():
     folded = soup.select_one("details.hb-changes__same")
     assert folded.summary.get_text() == "其余 2 项指标与上一版相同"
     assert "转化率 25.1%" in folded.p.get_text() and "退款率 4.0%" in folded.p.get_text()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(-1e9, 0, allow_nan=False),
+    st.floats(0, 1e9, allow_nan=False),
+    st.sampled_from([1.0, 0.1, 0.01, 0.001]),
+)
+def test_history_panel_ticks_cover_the_values_and_stay_apart_as_far_as_the_labels_can_tell(low, high, min_step):
+    from site_build.views.history_chart import _ticks
+
+    ticks = _ticks(low, high, min_step)
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+    step = steps.pop()
+    assert step >= min_step * (1 - 1e-9)  # even steps, none finer than a label can tell apart
+    # every value inside, give or take a billionth of a step (far below a pixel)
+    assert ticks[0] <= low + 1e-9 * step and ticks[-1] >= high - 1e-9 * step
+    assert 2 <= len(ticks) <= 6

@@ -215,3 +215,45 @@ def test_an_action_says_how_far_from_target_and_for_how_many_periods(metrics):
     assert breached_periods(kv) == 3
     assert _gap(kv) == "-5.0 个百分点"
     assert breached_periods(dataclasses.replace(kv, history=[])) == 1  # the current period, with no history kept
+
+
+def _sliced_catalogue(dimensions: str = "    dimensions: [channel]\n") -> str:
+    return _basic_catalogue("    owner: 增长运营组\n", "    owner: 增长运营组\n" + dimensions)
+
+
+def test_a_kpi_evaluates_for_one_slice_with_its_own_status_and_deltas(tmp_path):
+    with _metrics_of(tmp_path, _sliced_catalogue()) as metrics:
+        whole = metrics.get("conversion_rate")
+        jd = metrics.get("conversion_rate", {"channel": "京东"})
+        tmall = metrics.get("conversion_rate", {"channel": "天猫"})
+        assert metrics.get("conversion_rate", {"channel": "京东"}) is jd  # remembered per slice
+    assert whole.value == pytest.approx(170 / 750) and whole.where == ()
+    assert jd.value == pytest.approx(90 / 500) and jd.previous == pytest.approx(110 / 500)
+    assert jd.status == "alert" and jd.slice_label == "京东"
+    assert tmall.value == pytest.approx(250 / 1000) and tmall.status == "watch"
+    # 京东's last row is from October, 天猫's from November: each slice has its own newest date
+    assert jd.latest_data == dt.date(2025, 10, 15) and tmall.latest_data == dt.date(2025, 11, 3)
+
+
+def test_a_slice_value_is_a_parameter_never_sql(tmp_path):
+    with _metrics_of(tmp_path, _sliced_catalogue()) as metrics:
+        kv = metrics.get("conversion_rate", {"channel": "京东' OR '1'='1"})
+    assert kv.value is None and kv.status == "no-data"
+
+
+def test_a_slice_on_a_column_the_kpi_does_not_declare_is_refused_with_the_fix(tmp_path):
+    with _metrics_of(tmp_path, _sliced_catalogue("")) as metrics, pytest.raises(MacroError) as e:
+        metrics.get("conversion_rate", {"channel": "京东"})
+    assert "cannot be evaluated per 'channel'; its dimensions: none" in str(e.value)
+    assert "add dimensions: [channel] to it in" in str(e.value) and "metrics.yml:3" in str(e.value)
+    with _metrics_of(tmp_path, _sliced_catalogue()) as metrics, pytest.raises(MacroError, match="text, number or date"):
+        metrics.get("conversion_rate", {"channel": ["京东"]})
+
+
+def test_a_dimension_the_resource_lacks_is_a_catalogue_error(tmp_path):
+    from site_build.errors import CatalogueError
+
+    with pytest.raises(CatalogueError) as e, _metrics_of(tmp_path, _sliced_catalogue("    dimensions: [chanel]\n")):
+        pass
+    assert "dimensions: resource 'traffic' has no column 'chanel'" in str(e.value)
+    assert "Did you mean 'channel'?" in str(e.value)

@@ -19,8 +19,6 @@ TABLE_PAGES = [
     "3-implementation/phases.html",
     "4-trends/technology.html",
 ]
-#: A4 less Chromium's default print margins, in CSS pixels
-A4_PRINTABLE = 718
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +40,7 @@ _CUT = """() => Array.from(document.querySelectorAll('figure.hb-table')).flatMap
 
 @pytest.mark.parametrize("rel", TABLE_PAGES)
 def test_printed_tables_keep_every_column(site, browser_context, rel):
-    with browser.visit(browser_context, (site / rel).as_uri(), viewport=(A4_PRINTABLE, 1000)) as (page, _):
+    with browser.visit(browser_context, (site / rel).as_uri(), viewport=(browser.A4_PRINTABLE, 1000)) as (page, _):
         page.emulate_media(media="print")
         assert page.locator("figure.hb-table").count() > 0
         assert page.evaluate(_CUT) == []
@@ -168,8 +166,22 @@ def test_data_health_opens_with_a_summary_and_keeps_identifiers_whole_on_a_phone
 def test_a_channel_page_opens_with_its_headline_numbers_and_flags_losing_campaigns(site):
     page = soup(site / "channels/tmall.html")
     figures = {f.dt.get_text(): f for f in page.select(".hb-figure")}
-    assert set(figures) == {"计划首年销售额", "订单数", "客单价", "最近一个月转化率"}
-    assert figures["最近一个月转化率"].select_one(".hb-status") is not None  # judged by the KPI's thresholds
+    assert set(figures) == {"计划首年销售额", "订单数", "客单价"}
+    # then the KPIs evaluated for this channel alone, worst first, each with its status
+    cards = [
+        (c.select_one(".hb-kpi__label").get_text(), c["class"][1].removeprefix("hb-kpi--"))
+        for c in page.select("article.hb-kpi")
+    ]
+    assert {label for label, _ in cards} == {"转化率 · 天猫", "客单价 · 天猫", "营销 ROI（投产比） · 天猫"}
+    severity = ["alert", "watch", "no-data", "on-track"]
+    assert [s for _, s in cards] == sorted((s for _, s in cards), key=severity.index)
+    stores = {c.get_text() for c in soup(site / "channels/stores.html").select(".hb-kpi__label")}
+    assert stores == {"客单价 · 线下门店", "营销 ROI（投产比） · 线下门店"}  # 转化率 counts online sessions only
+    pinduoduo = {
+        c.select_one(".hb-kpi__label").get_text(): c.select_one("data").get_text()
+        for c in soup(site / "channels/pinduoduo.html").select("article.hb-kpi")
+    }
+    assert pinduoduo["营销 ROI（投产比） · 拼多多"] == "0.54"  # the channel's own figure, not the whole KPI's
     campaigns = page.select("figure.hb-table")[-1]  # 营销活动, the page's last table
     assert "营销活动" in campaigns.figcaption.get_text() or "活动" in campaigns.figcaption.get_text()
     rows = campaigns.select("tbody tr")

@@ -62,6 +62,8 @@ class KPI:
     target_max: float | None = None
     freshness_days: int | None = None
     tags: tuple[str, ...] = ()
+    #: columns of ``resource`` the KPI may be evaluated for one value of (its targets hold per slice)
+    dimensions: tuple[str, ...] = ()
     line: int = 0
 
     @property
@@ -212,6 +214,12 @@ class Catalogue:
                         f"{where}: time column '{kpi.time}' is a {resource.field(kpi.time).type}, "
                         "not a date or datetime. Choose a date column."
                     )
+                for dimension in kpi.dimensions:
+                    if dimension not in names:
+                        raise CatalogueError(
+                            f"{where}: dimensions: resource '{kpi.resource}' has no column '{dimension}'. "
+                            + suggest(dimension, names, noun="column")
+                        )
             if kpi.window == "to_date" and kpi.since is None:
                 raise CatalogueError(
                     f"{where}: window: to_date needs since: YYYY-MM-DD (the start of the cumulative window)."
@@ -264,12 +272,19 @@ def _make_kpi(item: dict, line: int, path: Path) -> KPI:
             raise CatalogueError(
                 f"{_rel(path)}:{line}: KPI '{item['id']}': since: {since!r} is not a date. Write it as YYYY-MM-DD."
             ) from None
-    fields = {k: v for k, v in item.items() if k not in ("play", "tags", "since", "currency")}
+    fields = {k: v for k, v in item.items() if k not in ("play", "tags", "since", "currency", "dimensions")}
     try:  # currency: USD beside format: currency is format usd
         fields["format"] = kpi_format(item["format"], item.get("currency"))
     except ValueError as e:
         raise CatalogueError(f"{_rel(path)}:{line}: KPI '{item['id']}': {e}") from None
-    return KPI(play=play, tags=tuple(item.get("tags", ())), since=since, line=line, **fields)
+    return KPI(
+        play=play,
+        tags=tuple(item.get("tags", ())),
+        dimensions=tuple(item.get("dimensions", ())),
+        since=since,
+        line=line,
+        **fields,
+    )
 
 
 def _make_query(item: dict, line: int) -> NamedQuery:

@@ -85,7 +85,10 @@ def _explain(error) -> str:
     if error.validator == "enum":
         return f"{error.instance!r} is not allowed. Choose one of: {', '.join(map(str, error.validator_value))}."
     if (error.validator == "oneOf" and "kpi" in str(error.schema_path)) or error.validator == "oneOf":
-        return "define either resource + expression (+ optional filter), or sql — not both, and not neither."
+        return (
+            "define either resource + expression (+ optional filter and dimensions), or sql — "
+            "not both, and not neither. An sql KPI has no dimensions: slice it in its sql."
+        )
     if error.validator == "pattern":
         return f"{error.instance!r} does not match the expected form {error.validator_value}."
     if error.validator == "type" and error.validator_value in _EXPECTED:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from site_build import periods
 from site_build.data.engine import QueryEngine
 from site_build.data.sql_names import ident, literal
-from site_build.errors import QueryError
+from site_build.errors import MacroError, QueryError
 from site_build.formats import format_delta, format_period, format_value
 from site_build.i18n import _
 from site_build.kpis.catalogue import KPI, Catalogue
@@ -36,10 +36,17 @@ class KPIValue:
     latest_data: dt.date | None
     resources: tuple[str, ...]
     stale: bool = False
+    #: the slice it was evaluated for, e.g. (("channel", "抖音"),); empty for the whole KPI
+    where: tuple[tuple[str, object], ...] = ()
     status: str = field(init=False)
 
     def __post_init__(self):
         self.status = self.kpi.status_of(self.value)
+
+    @property
+    def slice_label(self) -> str:
+        """The slice's values, for a card's heading: 抖音, or 抖音 · 女装."""
+        return " · ".join(str(v) for _, v in self.where)
 
     @property
     def period_label(self) -> str:
@@ -127,7 +134,7 @@ class Metrics:
         self.catalogue = catalogue
         self.engine = engine
         self.today = today or dt.date.today()
-        self._values: dict[str, KPIValue] = {}
+        self._values: dict[object, KPIValue] = {}
         #: kpi id -> the resources its evaluation read
         self.reads: dict[str, frozenset[str]] = {}
         self._as_of: dt.date | None = None
@@ -145,24 +152,31 @@ class Metrics:
             self._as_of = max(dates) if dates else None
         return self._as_of
 
-    def get(self, kpi_id: str) -> KPIValue:
-        if kpi_id not in self._values:
+    def get(self, kpi_id: str, where: dict | None = None) -> KPIValue:
+        """The KPI at the data date; ``where`` evaluates it for one slice, e.g. ``{"channel": "抖音"}``."""
+        kpi = self.catalogue.kpi(kpi_id)
+        key = kpi_id if not where else (kpi_id, *sorted(_slice(kpi, where, self.catalogue).items()))
+        if key not in self._values:
             with self.engine.readers.recording() as read:
-                self._values[kpi_id] = self._evaluate(self.catalogue.kpi(kpi_id))
-            self.reads[kpi_id] = frozenset(read)
-        return self._values[kpi_id]
+                self._values[key] = self._evaluate(kpi, where or {})
+            # a slice reads what the whole KPI reads: the page depends on the same resources
+            self.reads[kpi_id] = self.reads.get(kpi_id, frozenset()) | frozenset(read)
+        return self._values[key]
 
     def all(self) -> list[KPIValue]:
         return [self.get(k) for k in self.catalogue.kpis]
 
-    def _max_date(self, resource: str, column: str, where: str | None = None) -> dt.date | None:
+    def _max_date(self, resource: str, column: str, where: str | None = None, params=None) -> dt.date | None:
         sql = f"SELECT CAST(max({ident(column)}) AS DATE) FROM {ident(resource)}" + (f" WHERE {where}" if where else "")
-        return self.engine.query(sql, label=f"max {resource}.{column}").scalar()
+        return self.engine.query(sql, params or None, label=f"max {resource}.{column}").scalar()
 
-    def _evaluate(self, kpi: KPI) -> KPIValue:
+    def _evaluate(self, kpi: KPI, where: dict) -> KPIValue:
         as_of = self.as_of
+        # slice values go in as parameters, never into the SQL text
+        params = list(where.values())
+        conditions = " AND ".join([f"({kpi.filter})"] * bool(kpi.filter) + [f"{ident(column)} = ?" for column in where])
         try:
-            result = self.engine.query(self._series_sql(kpi), label=f"kpi {kpi.id}")
+            result = self.engine.query(self._series_sql(kpi, conditions), params or None, label=f"kpi {kpi.id}")
         except QueryError as e:
             raise QueryError(
                 f"KPI '{kpi.id}' ({_rel(self.catalogue.path)}:{kpi.line}) could not be computed.\n{e}"
@@ -184,7 +198,9 @@ class Metrics:
         if kpi.sql and kpi.window != "all" and current is not None and current not in series:
             self._no_row(kpi, current, sorted(series))
         latest = (
-            self._max_date(kpi.resource, kpi.time, kpi.filter) if kpi.resource else (max(series) if series else None)
+            self._max_date(kpi.resource, kpi.time, conditions, params)
+            if kpi.resource
+            else (max(series) if series else None)
         )
         age = (self.today - latest).days if latest else None
         stale = bool(kpi.freshness_days and age is not None and age > kpi.freshness_days)
@@ -211,6 +227,7 @@ class Metrics:
             latest_data=latest,
             resources=result.resources,
             stale=stale,
+            where=tuple(where.items()),
         )
 
     def _no_row(self, kpi: KPI, period: dt.date, returned: list[dt.date]) -> None:
@@ -230,7 +247,7 @@ class Metrics:
             seen,
         )
 
-    def _series_sql(self, kpi: KPI) -> str:
+    def _series_sql(self, kpi: KPI, conditions: str) -> str:
         grain = literal(kpi.grain)
         as_of = f"DATE {literal(self.as_of.isoformat())}" if self.as_of else "DATE '9999-12-31'"
         if kpi.sql:
@@ -239,7 +256,7 @@ class Metrics:
         # the catalogue's schema admits a KPI without sql only with resource and expression
         assert kpi.resource is not None
         time, table = ident(kpi.time), ident(kpi.resource)
-        where = f"CAST({time} AS DATE) <= {as_of}" + (f" AND ({kpi.filter})" if kpi.filter else "")
+        where = f"CAST({time} AS DATE) <= {as_of}" + (f" AND {conditions}" if conditions else "")
         if kpi.window == "all":
             since = f" AND CAST({time} AS DATE) >= DATE {literal(kpi.since.isoformat())}" if kpi.since else ""
             return (
@@ -259,6 +276,24 @@ class Metrics:
             f"SELECT CAST(date_trunc({grain}, {time}) AS DATE) AS period, CAST({kpi.expression} AS DOUBLE) AS value "
             f"FROM {table} WHERE {where} GROUP BY 1 ORDER BY 1"
         )
+
+
+def _slice(kpi: KPI, where, catalogue: Catalogue) -> dict:
+    """Check ``where`` names only the KPI's dimensions, each with one plain value."""
+    call = f"kpi('{kpi.id}', where=…)"
+    if not isinstance(where, dict):
+        raise MacroError(f"{call}: where takes a mapping of column to value, like where={{'channel': '抖音'}}.")
+    for column, value in where.items():
+        if column not in kpi.dimensions:
+            allowed = ", ".join(kpi.dimensions) or "none"
+            raise MacroError(
+                f"{call}: KPI '{kpi.id}' cannot be evaluated per '{column}'; its dimensions: {allowed}. "
+                f"If its target also holds for one {column}, add dimensions: [{column}] to it in "
+                f"{_rel(catalogue.path)}:{kpi.line}."
+            )
+        if value is None or not isinstance(value, str | int | float | dt.date):
+            raise MacroError(f"{call}: where['{column}'] must be a text, number or date, not {value!r}.")
+    return dict(where)
 
 
 def _rel(path) -> str:

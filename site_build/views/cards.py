@@ -43,6 +43,7 @@ def kpi_card(kv: KPIValue, page: PageContext, *, record: bool = True) -> Markup:
         "kpi_card.html",
         card_id=page.unique_id(f"kpi-{kv.kpi.id}"),
         kpi=kv.kpi,
+        slice=kv.slice_label,
         status=kv.status,
         status_text=status_text(kv.status),
         icon=_(STATUS_ICON[kv.status]),

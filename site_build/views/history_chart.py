@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 
 from site_build.data.store import NO_STORE, Store
@@ -50,12 +52,20 @@ def history_chart(series: dict[str, dict]):
             for point, label in zip(line["points"], _date_labels(line["points"]))
         ]
         axis = vega.number_axis(line.get("format") if known(line.get("format") or "") else None)
+        values = [p["value"] for p in line["points"] if p["value"] is not None]
+        # Vega's own ticks over a 70 px panel split 0–1 into 0, 0.5, 1, which whole numbers label 0, 0, 1
+        ticks = _ticks(min([0.0, *values]), max([0.0, *values]), float(axis["tickMinStep"]))
         panel = (
             alt.Chart(alt.InlineData(values=records), title=alt.TitleParams(line["label"], fontWeight="bold"))
             .mark_line(point=True)
             .encode(
                 x=alt.X("数据日期:O", title=None, axis=alt.Axis(labelAngle=0, labelLimit=80)),
-                y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickCount=3, **axis)),
+                y=alt.Y(
+                    "数值:Q",
+                    title=None,
+                    axis=alt.Axis(values=ticks, **axis),
+                    scale=alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
+                ),
                 tooltip=[
                     alt.Tooltip("指标:N"),
                     alt.Tooltip("数据日期:N"),
@@ -67,6 +77,24 @@ def history_chart(series: dict[str, dict]):
         )
         panels.append(panel)
     return alt.concat(*panels, columns=3)
+
+
+def _ticks(low: float, high: float, min_step: float, count: int = 3) -> list[float]:
+    """About ``count`` steps of 1, 2 or 5 × 10ⁿ from ``low`` to ``high``, each step at least ``min_step``."""
+    span = high - low or abs(high) or 1.0
+    raw = max(span / count, min_step)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    first, last = _whole(low / step, math.floor), _whole(high / step, math.ceil)
+    last = max(last, first + 1)
+    # round away float noise (0.30000000000000004) so the spec, and its cache key, stay stable
+    return [round(i * step, 12) for i in range(first, last + 1)]
+
+
+def _whole(quotient: float, rounding) -> int:
+    """``rounding(quotient)``, but a quotient a float's error away from a whole number is that number."""
+    near = round(quotient)
+    return near if abs(quotient - near) < 1e-9 else rounding(quotient)
 
 
 def _date_labels(points: list[dict]) -> list[str]:

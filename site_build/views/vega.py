@@ -20,7 +20,7 @@ import vl_convert
 from site_build import cldr, i18n
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError
-from site_build.formats import WHOLE, Rule, vega_expr
+from site_build.formats import WHOLE, Rule, smallest_step, vega_expr
 from site_build.i18n import N_, _
 from site_build.render import fragment
 from site_build.views import drawing
@@ -58,10 +58,8 @@ def number_axis(fmt: str | None, *, whole: bool = False) -> dict:
     With no format, ``whole`` numbers read like a table's integers, others like ``number``.
     """
     rule: str | Rule = fmt if fmt is not None else WHOLE if whole else "number"
-    axis: dict[str, object] = {"labelExpr": vega_expr(rule)}
-    if rule == "count" or rule is WHOLE:
-        axis["tickMinStep"] = 1  # no 0.5 of an order
-    return axis
+    # no tick finer than the labels can tell apart: no 0.5 of an order, no 0.5 of a whole yuan
+    return {"labelExpr": vega_expr(rule), "tickMinStep": smallest_step(rule)}
 
 
 def time_axis(grain: str | None) -> dict:

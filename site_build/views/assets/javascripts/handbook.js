@@ -36,19 +36,30 @@
     try { return JSON.parse(source.textContent)[key] || fallback; } catch (e) { return fallback; }
   }
 
+  // The wide-table hint above a table's box, past the filter box that may sit between them.
+  function hintOf(box) {
+    for (var e = box.previousElementSibling; e && /\bhb-(filter|table__more)\b/.test(e.className); e = e.previousElementSibling) {
+      if (e.classList.contains("hb-table__more")) return e;
+    }
+    return null;
+  }
+
   // A table wider than its column scrolls sideways: say so above it while it does.
+  // Every table of the article, ours and Markdown's; one in a closed <details> is measured when it opens.
   function markWide() {
-    var figures = document.querySelectorAll("figure.hb-table");
-    Array.prototype.forEach.call(figures, function (figure) {
-      var table = figure.querySelector("table");
-      var box = figure.querySelector(".md-typeset__scrollwrap") || figure;
-      var wide = !!table && table.scrollWidth > box.clientWidth + 1;
-      var hint = figure.querySelector(".hb-table__more");
+    var tables = document.querySelectorAll("article table");
+    Array.prototype.forEach.call(tables, function (table) {
+      // Material may wrap the table in its scroller after this runs: then measure against the parent
+      var wrap = table.closest(".md-typeset__scrollwrap");
+      var box = wrap || table;
+      var room = wrap ? wrap.clientWidth : table.parentNode.clientWidth;
+      var wide = table.getClientRects().length > 0 && Math.max(table.scrollWidth, box.scrollWidth) > room + 1;
+      var hint = hintOf(box);
       if (wide && !hint) {
         hint = document.createElement("p");
         hint.className = "hb-table__more";
         hint.textContent = word("wide_table", "Scroll sideways to see every column →");
-        figure.insertBefore(hint, box === figure ? table : box);
+        box.parentNode.insertBefore(hint, box);
       } else if (!wide && hint) {
         hint.parentNode.removeChild(hint);
       }
@@ -170,4 +181,5 @@
 
   window.handbookOnPage(init);  // page.js, loaded first
   window.addEventListener("resize", markWide);
+  document.addEventListener("toggle", markWide, true);  // <details> does not bubble it
 })();
