@@ -54,6 +54,17 @@ def test_no_page_has_a_failed_macro(site):
     assert [p for p in _pages(site) if soup(site / p).select(".hb-error")] == []
 
 
+def test_no_page_shows_template_syntax(site):
+    """A Jinja tag or comment the macros did not take (``{# … #}`` is text: comments are ``{## … ##}``)."""
+    leaks = {}
+    for p in _pages(site):
+        text = soup(site / p).select_one("article").get_text()
+        found = re.findall(r"\{[{%#].{0,40}", text)
+        if found:
+            leaks[p] = found
+    assert leaks == {}
+
+
 def test_action_page_lists_every_breach_with_its_play(site, manifest):
     breaches = {k for k, v in manifest["kpis"].items() if v["status"] in ("watch", "alert")}
     assert {"conversion_rate", "skus_below_safety_stock", "platforms_traffic_falling"} <= breaches
