@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv lock lint validate build serve test bench publish browser clean messages
+.PHONY: help venv lock lint validate build serve test bench publish browser clean messages pdf-deps digest-summary digest-notify
 
 help:
 	@echo "make build    validate data/ and build the handbook into site/"
@@ -20,8 +20,11 @@ help:
 	@echo "make lock     re-resolve the dependencies from pyproject.toml into $(CONSTRAINTS)"
 	@echo "make serve    live preview at http://127.0.0.1:8000"
 	@echo "make bench    run the benchmarks in bench/ and print ratios"
-	@echo "make publish  build, publish into public/ and write the offline archive to dist/"
+	@echo "make publish  build, print the PDF, publish into public/ (with the breach digest), write the archive to dist/"
 	@echo "make messages list the engine's words each catalogue in site_build/locales/ does not translate"
+	@echo "make pdf-deps install what handbook pdf needs from apt: a CJK font and Pango (sudo when not root)"
+	@echo "make digest-summary   append the newest version's breach digest to the CI job summary"
+	@echo "make digest-notify    post it to HANDBOOK_DIGEST_WEBHOOK, else open a GitHub issue with it (gh)"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +73,7 @@ browser:
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else \
 	    echo "Chromium is missing at $(CHROMIUM): run 'sudo apt-get install -y chromium fonts-noto-cjk'" >&2; exit 1; \
 	  fi; \
@@ -90,8 +93,33 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 publish: build
+	$(BIN)/handbook pdf
 	$(BIN)/handbook publish
 	$(BIN)/handbook archive
+
+# handbook pdf typesets with WeasyPrint (Pango) in a CJK font; CI runners have neither font nor always Pango.
+pdf-deps:
+	@if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! ldconfig -p | grep -q "libpangoft2-1.0.so.0"; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
+
+# The newest published version's breach digest, for CI: into the job summary (else printed).
+digest-summary: venv
+	$(BIN)/handbook digest >> "$${GITHUB_STEP_SUMMARY:-/dev/stdout}"
+
+# The same digest to the team: to the chat webhook in HANDBOOK_DIGEST_WEBHOOK ({"text": ...}) when set,
+# else as a new GitHub issue (gh, with GH_TOKEN). Run it only when the publish says changed=true.
+digest-notify: venv
+	@set -e; file=$$(mktemp); trap 'rm -f "$$file"' EXIT; $(BIN)/handbook digest > "$$file"; \
+	if [ -n "$$HANDBOOK_DIGEST_WEBHOOK" ]; then \
+	  $(BIN)/python -c 'import json, sys; print(json.dumps({"text": open(sys.argv[1], encoding="utf-8").read()}))' "$$file" \
+	    | curl -fsS -X POST -H 'Content-Type: application/json' --data @- "$$HANDBOOK_DIGEST_WEBHOOK" >/dev/null; \
+	else \
+	  gh issue create --title "$$(head -n 1 "$$file" | sed 's/^# //')" --body-file "$$file"; \
+	fi
 
 clean:
 	rm -rf site public dist .handbook-cache

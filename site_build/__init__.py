@@ -1,7 +1,7 @@
 """Strategy Handbook: a static site generator for strategy playbooks and dashboards.
 
 The engine is host-independent: only ``mkdocs/`` imports MkDocs and only
-``cli.py`` imports click. Everything else works from a REPL (README, "The
+``cli/`` imports click. Everything else works from a REPL (README, "The
 engine from Python")::
 
     >>> from site_build.macros import Handbook

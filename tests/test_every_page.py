@@ -5,9 +5,7 @@ scheme, and prints it to PDF (``page.pdf``), which pypdf reads back. Each test
 walks every page and reports all the pages that fail, not just the first.
 """
 
-import io
 import re
-import unicodedata
 
 import pytest
 
@@ -122,7 +120,7 @@ def test_in_the_dark_scheme_no_chart_is_a_white_box(pages, browser_context):
 
 
 def test_every_printed_page_carries_the_stamp_and_keeps_every_column(pages, browser_context):
-    from pypdf import PdfReader
+    from tests.test_pdf import sheets
 
     site, found = pages
     html = found[0].read_text(encoding="utf-8")
@@ -135,13 +133,11 @@ def test_every_printed_page_carries_the_stamp_and_keeps_every_column(pages, brow
         with browser.visit(browser_context, path.as_uri(), viewport=(browser.A4_PRINTABLE, 1000)) as (page, _):
             page.emulate_media(media="print")
             problems += [f"print: {p}" for p in page.evaluate(_CUT)]
-            pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
-        for number, sheet in enumerate(pdf.pages, 1):
-            # pypdf gives CJK compatibility forms for some glyphs (⽉ for 月): compare in NFKC
-            text = unicodedata.normalize("NFKC", sheet.extract_text())
+            texts, _images = sheets(page.pdf(format="A4"))
+        for number, text in enumerate(texts, 1):
             printed["pages"] += 1
             if f"版本 {version}" not in text or f"数据截至 {as_of}" not in text:
-                problems.append(f"printed page {number} of {len(pdf.pages)} lacks the version or data date")
+                problems.append(f"printed page {number} of {len(texts)} lacks the version or data date")
         return problems
 
     _each_page(pages, check)

@@ -206,15 +206,15 @@ def test_the_sparkline_draws_the_target_on_the_same_scale(metrics):
 def test_an_action_says_how_far_from_target_and_for_how_many_periods(metrics):
     import dataclasses
 
-    from site_build.views.pages import _gap, breached_periods
+    from site_build.views.pages import _gap
 
     kv = metrics.get("conversion_rate")  # target 0.30, alert below 0.20
     months = [p for p, _ in kv.history][-4:]
     history = list(zip(months, [0.31, 0.27, 0.26, 0.25]))  # on track, then three months under target
     kv = dataclasses.replace(kv, value=0.25, history=history)
-    assert breached_periods(kv) == 3
+    assert kv.breached_periods() == 3
     assert _gap(kv) == "-5.0 个百分点"
-    assert breached_periods(dataclasses.replace(kv, history=[])) == 1  # the current period, with no history kept
+    assert dataclasses.replace(kv, history=[]).breached_periods() == 1  # the current period, with no history kept
 
 
 def _sliced_catalogue(dimensions: str = "    dimensions: [channel]\n") -> str:

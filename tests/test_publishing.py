@@ -258,9 +258,12 @@ def test_cli_publish_and_archive_json(tmp_path, monkeypatch):
     assert first.exit_code == 0 and json.loads(first.output)["status"] == "published"
     assert second.exit_code == 0
     assert f"Unchanged: {build['version']} is already published" in second.stderr
+    digest = tmp_path / "public" / build["version"] / "digest.md"
+    assert digest.is_file() and f"Breach digest: {digest}" in second.stderr
+    # the first version: its breaches are all new, so the digest says something changed
     assert (
-        outputs.read_text()
-        == f"status=published\nversion={build['version']}\nstatus=unchanged\nversion={build['version']}\n"
+        outputs.read_text() == f"status=published\nversion={build['version']}\ndigest={digest}\nchanged=true\n"
+        f"status=unchanged\nversion={build['version']}\ndigest={digest}\nchanged=true\n"
     )
     archived = runner.invoke(
         main, ["archive", "--site", str(tmp_path / "site"), "--dist", str(tmp_path / "dist"), "--json"]

@@ -19,6 +19,7 @@ from site_build.errors import MacroError, QueryError
 from site_build.formats import format_delta, format_period, format_value
 from site_build.i18n import _
 from site_build.kpis.catalogue import KPI, Catalogue
+from site_build.kpis.status import BREACH
 
 log = logging.getLogger("handbook.metrics")
 
@@ -107,6 +108,17 @@ class KPIValue:
     def play(self) -> str | None:
         return self.kpi.play.for_status(self.status) if self.kpi.play else None
 
+    def breached_periods(self) -> int:
+        """How many periods in a row, up to the current one, the KPI has been in watch or alert (0: not now)."""
+        if self.status not in BREACH:
+            return 0
+        count = 0
+        for _period, value in reversed(self.history):
+            if value is None or self.kpi.status_of(value) not in BREACH:
+                break
+            count += 1
+        return max(count, 1)  # the current period is in breach, even with no history kept
+
     def snapshot(self) -> dict:
         """A JSON-ready summary for the build manifest."""
         return {
@@ -124,6 +136,9 @@ class KPIValue:
             "status": self.status,
             "stale": self.stale,
             "owner": self.kpi.owner,
+            "play": self.play,
+            "section": self.kpi.play.section if self.kpi.play else None,
+            "breach_periods": self.breached_periods(),
         }
 
 

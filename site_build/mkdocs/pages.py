@@ -5,8 +5,10 @@ This is an adapter's helper: it works on MkDocs' nav config and page paths, and 
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
+import re
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -79,3 +81,26 @@ def _nav_paths(items: list):
                 yield from _nav_paths(value)
             elif isinstance(value, str):
                 yield value
+
+
+def reading_order(nav) -> list[dict]:
+    """The built pages in nav order, for build.json: path (the HTML file), title, and the top section's title.
+
+    The PDF takes its chapters in this order; a page outside the nav is not in it.
+    """
+    if nav is None:
+        return []
+    out = []
+    for page in nav.pages:
+        section = page.parent
+        while section is not None and section.parent is not None:
+            section = section.parent
+        out.append(
+            {"path": page.file.dest_uri, "title": _text(page.title), "section": section and _text(section.title)}
+        )
+    return out
+
+
+def _text(title: str | None) -> str:
+    """A nav title as plain text: MkDocs keeps it as HTML (官网&#47;APP)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", title or ""))

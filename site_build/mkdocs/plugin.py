@@ -26,7 +26,7 @@ from site_build.mkdocs import config as handbook_config
 from site_build.mkdocs import host, search, toc
 from site_build.mkdocs.config import HandbookConfig
 from site_build.mkdocs.logs import forward_to
-from site_build.mkdocs.pages import check_links, nav_with_generated
+from site_build.mkdocs.pages import check_links, nav_with_generated, reading_order
 from site_build.mkdocs.progress import Bar
 from site_build.mkdocs.stages import StageHooks, Stages
 from site_build.publish import manifest, published
@@ -168,7 +168,7 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         self._epoch.restore()
         session = self.session
         with self.stages.timed("assets"):
-            self.manifest = _write_outputs(Path(config.site_dir), config.site_name, session, self)
+            self.manifest = _write_outputs(config, session, self)
         self.stages.queried(session.engine.stats)
 
     on_nav = CombinedEvent(_on_nav, StageHooks._pages_start)
@@ -281,6 +281,8 @@ def words() -> dict[str, str]:
         "filter_rows": _("Filter the rows…"),
         "old_version": _("This is an older version, %(version)s (data as of %(date)s). "),
         "newest_version": _("Go to the newest version, %(version)s →"),
+        "pdf": _("PDF"),
+        "pdf_of": _("PDF of version %(version)s"),
     }
 
 
@@ -288,15 +290,16 @@ def _input_groups(config, settings) -> dict[str, dict[str, Path]]:
     return manifest.input_files(input_roots(config, settings), Path(config.config_file_path).parent)
 
 
-def _write_outputs(site: Path, site_name: str, session: Session, plugin: HandbookPlugin) -> dict:
+def _write_outputs(config, session: Session, plugin: HandbookPlugin) -> dict:
     """Write the chart runtime, the polyfill and build.json; return the manifest."""
+    site = Path(config.site_dir)
     try:
         kpis = session.snapshot()["kpis"]
     except HandbookError as e:
         raise PluginError(str(e)) from None
     _write_assets(site, session)
     written = manifest.manifest(
-        site_name=site_name,
+        site_name=config.site_name,
         as_of=session.as_of,
         built_at=plugin.built_at,
         inputs=plugin.inputs,
@@ -304,6 +307,9 @@ def _write_outputs(site: Path, site_name: str, session: Session, plugin: Handboo
         kpis=kpis,
         resources=_resources(session),
         published=published.declared(session.published.builds, session.published.previous),
+        pages=reading_order(plugin.nav),
+        language=i18n.current(),
+        site_url=config.site_url,
     )
     manifest.write(site / "build.json", written)
     return written

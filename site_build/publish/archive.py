@@ -74,7 +74,7 @@ def slug(text: str) -> str:
 def _members(site: Path, build: dict, top: str) -> dict[str, bytes | None]:
     """Archive path → bytes (None for a folder)."""
     version = build["version"]
-    entries = publishing.order([publishing.version_entry(build)])
+    entries = publishing.order([publishing.version_entry(build, site=site)])
     members: dict[str, bytes | None] = {f"{top}/": None, f"{top}/{version}/": None}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()

@@ -126,8 +126,11 @@ def manifest(
     kpis: dict,
     resources: dict,
     published: dict | None = None,
+    pages: list[dict] | None = None,
+    language: str | None = None,
+    site_url: str | None = None,
 ) -> dict:
-    """The JSON-ready build manifest."""
+    """The JSON-ready build manifest; ``pages`` is the reading order (path, title, section) the PDF follows."""
     return {
         "format": FORMAT,
         "site_name": site_name,
@@ -140,6 +143,9 @@ def manifest(
         "kpis": kpis,
         "resources": resources,
         "published": published or {},
+        "pages": pages or [],
+        "language": language,
+        "site_url": site_url or None,
     }
 
 

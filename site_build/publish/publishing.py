@@ -101,11 +101,13 @@ def publish(
             status = _place(site, public, build, entries, say)
             if status == "published" or not any(e["version"] == build["version"] for e in entries):
                 others = [e for e in entries if e["version"] != build["version"]]
-                entries = order([version_entry(build, title=title), *others])
+                entries = order([version_entry(build, title=title, site=site), *others])
             entries = _existing(public, entries, say)
             pins = read_pins(Path(pins_file) if pins_file else public / PINS_FILE)
             kept, pruned = _select(entries, keep, pins, current=build["version"])
             _commit(public, kept, site_name=build.get("site_name") or "")
+            if status == "published":
+                _write_digest(public, build)
             _delete(public, [e["version"] for e in pruned], say)
             _delete(
                 public,
@@ -121,6 +123,15 @@ def publish(
         + (f"; pruned {', '.join(e['version'] for e in pruned)}" if pruned else "")
     )
     return PublishResult(status, build["version"], public, [e["version"] for e in pruned], versions)
+
+
+def _write_digest(public: Path, build: dict) -> None:
+    """The new version's breach digest, beside its pages; in the build's language."""
+    from site_build import i18n
+    from site_build.publish import digest  # it reads the tree through published, which imports this module
+
+    with i18n.use(build.get("language") or i18n.SOURCE):
+        digest.write(public / build["version"], digest.between(public, version=build["version"]))
 
 
 def read_build(site: Path) -> dict:
@@ -173,13 +184,16 @@ def read_pins(path: Path) -> set[str]:
     return {line for line in lines if line}
 
 
-def version_entry(build: dict, *, title: str | None = None) -> dict:
-    """The versions.json entry (mike's format) for a build manifest."""
+def version_entry(build: dict, *, title: str | None = None, site: Path | None = None) -> dict:
+    """The versions.json entry (mike's format) for a build manifest; ``pdf`` names the build's PDF in ``site``."""
     properties = {
         "data_as_of": build.get("data_as_of"),
         "fingerprint": build["fingerprint"]["combined"],
         "built_at": build.get("built_at"),
     }
+    pdfs = sorted(p.name for p in site.glob(f"*-{build['version']}.pdf")) if site else []
+    if pdfs:  # written by handbook pdf; the version menu links it
+        properties["pdf"] = pdfs[0]
     return {"version": build["version"], "title": title or build["version"], "aliases": [], "properties": properties}
 
 

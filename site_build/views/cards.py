@@ -14,13 +14,10 @@ from site_build.errors import MacroError
 from site_build.formats import format_value, known, unknown
 from site_build.i18n import N_, _
 from site_build.kpis.metrics import KPIValue
+from site_build.kpis.status import STATUS_ICON, status_text
 from site_build.render import fragment
 from site_build.views.context import PageContext
 
-#: status -> its word, a message id (``status_text`` says it in the build's language)
-STATUS_TEXT = {"on-track": N_("On track"), "watch": N_("Watch"), "alert": N_("Alert"), "no-data": N_("No data")}
-#: message ids too: a question mark is full-width in Chinese text
-STATUS_ICON = {"on-track": "✔", "watch": "⚠", "alert": "✖", "no-data": N_("?")}
 PERIODS = ("current", "previous", "year_ago")
 LEVELS = {
     "watch": N_("%(kpi)s watch line"),
@@ -132,13 +129,6 @@ def data_as_of(as_of: dt.date | None) -> Markup:
     return fragment(
         "inline.html", kind="as-of", status=None, text=as_of.isoformat() if as_of else "—", title=_("Data date")
     )
-
-
-def status_text(status: str | None) -> str:
-    """``status`` in words, in the build's language; a status this module does not know is shown as it is."""
-    if status is None:
-        return "—"
-    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
 def _changes(kv: KPIValue) -> list[dict]:

@@ -36,21 +36,11 @@ def action_list(values: list[KPIValue], as_of: dt.date | None, page: PageContext
                 "icon": _(STATUS_ICON[kv.status]),
                 "section_href": page.href(kv.kpi.play.section) if kv.kpi.play else None,
                 "gap": _gap(kv),
-                "periods": breached_periods(kv),
+                "periods": kv.breached_periods(),
             }
         )
     counts = {s: sum(1 for i in items if i["kv"].status == s) for s in ("alert", "watch")}
     return fragment("actions.html", items=items, counts=counts, as_of=as_of)
-
-
-def breached_periods(kv: KPIValue) -> int:
-    """How many periods in a row, up to the current one, the KPI has been out of on-track (watch or alert)."""
-    count = 0
-    for _period, value in reversed(kv.history):
-        if value is None or kv.kpi.status_of(value) not in ("watch", "alert"):
-            break
-        count += 1
-    return max(count, 1)  # the current period is in breach, even with no history kept
 
 
 def _gap(kv: KPIValue) -> str:

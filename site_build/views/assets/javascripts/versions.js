@@ -138,6 +138,13 @@
         link.setAttribute("aria-current", "page");
       }
       item.appendChild(link);
+      var pdf = entry.properties && entry.properties.pdf;
+      if (pdf) {  // handbook pdf wrote the whole version as one PDF beside its pages
+        var file = element("a", "md-version__link hb-versions__pdf", word("pdf", "PDF"));
+        file.href = new URL("../" + encodeURIComponent(entry.version) + "/" + encodeURIComponent(pdf), root).href;
+        file.setAttribute("aria-label", word("pdf_of", "PDF of version %(version)s").replace("%(version)s", entry.title || entry.version));
+        item.appendChild(file);
+      }
       list.appendChild(item);
     });
     box.appendChild(list);

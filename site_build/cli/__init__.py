@@ -7,76 +7,23 @@ usage errors exit 2 (click's default); there is no traceback for either.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from site_build import __version__
-from site_build.errors import HandbookError, WriteError
-
-
-def handle_errors(fn):
-    """Turn ``HandbookError`` into a plain message and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except HandbookError as e:
-            click.secho(f"Error: {e}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def folder_option(name: str, dest: str, help: str, default: str | None = None):
-    """A folder option; with no default, the command takes it from the handbook block of mkdocs.yml."""
-    return click.option(
-        name,
-        dest,
-        type=click.Path(file_okay=False, path_type=Path),
-        default=default,
-        show_default=default is not None,
-        help=help,
-    )
-
-
-def config_file_option(*, exists: bool, help: str):
-    return click.option(
-        "-f",
-        "--config-file",
-        type=click.Path(exists=exists, dir_okay=False, path_type=Path),
-        default="mkdocs.yml",
-        show_default=True,
-        help=help,
-    )
-
-
-config_option = config_file_option(exists=True, help="The MkDocs configuration of the handbook.")
-#: for commands that don't build: their defaults come from the handbook block, when the file exists
-settings_option = config_file_option(
-    exists=False, help="Read defaults (data_dir, publish_dir, …) from this file's handbook plugin block, if it exists."
+from site_build.cli import release
+from site_build.cli.options import (
+    config_option,
+    data_option,
+    handle_errors,
+    json_option,
+    settings,
+    settings_option,
 )
-
-
-def _settings(config_file: Path):
-    from site_build.mkdocs.config import settings_from_file
-
-    return settings_from_file(config_file)
-
-
-data_option = folder_option(
-    "--data", "data_dir", "Folder with datapackage.json and metrics.yml (default: data_dir in mkdocs.yml, else data/)."
-)
-site_option = folder_option("--site", "site_dir", "The built handbook.", default="site")
-
-
-def json_option(fn):
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON for CI.")(fn)
+from site_build.errors import WriteError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -266,9 +213,9 @@ def validate(config_file, data_dir, as_json, errors_per_type):
     from site_build.data.package import DataPackage
     from site_build.data.validation import validate as run_validation
 
-    settings = _settings(config_file)
-    package = DataPackage.load(data_dir or settings.data_dir)
-    errors_per_type = errors_per_type or settings.errors_per_type
+    handbook = settings(config_file)
+    package = DataPackage.load(data_dir or handbook.data_dir)
+    errors_per_type = errors_per_type or handbook.errors_per_type
     show = not as_json and sys.stderr.isatty()
     with click.progressbar(length=len(package.resources), label="Validating", file=sys.stderr, hidden=not show) as bar:
         report = run_validation(
@@ -279,91 +226,6 @@ def validate(config_file, data_dir, as_json, errors_per_type):
         )
     click.echo(report.dumps() if as_json else report.to_text())
     sys.exit(0 if report.valid else 1)
-
-
-@main.command()
-@settings_option
-@site_option
-@folder_option(
-    "--public",
-    "public_dir",
-    "The publish tree, one folder per version (default: publish_dir in mkdocs.yml, else public/).",
-)
-@click.option(
-    "--keep",
-    type=click.IntRange(min=1),
-    default=None,
-    envvar="HANDBOOK_KEEP",
-    help="Keep only the newest N versions, plus pinned ones. [env: HANDBOOK_KEEP]",
-)
-@click.option(
-    "--pins",
-    "pins_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File of versions --keep never prunes, one per line (default: <public>/pins.txt).",
-)
-@click.option(
-    "--lock-timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for another publish to finish."
-)
-@json_option
-@handle_errors
-def publish(config_file, site_dir, public_dir, keep, pins_file, lock_timeout, as_json):
-    """Add the build in site/ to public/ as a new version, never rewriting old ones.
-
-    Publishing identical inputs again changes nothing and says so. public/
-    gets versions.json (mike's format), versions.js (for file://) and an
-    index.html that redirects to the newest version. Under GitHub Actions
-    the outcome is also written to $GITHUB_OUTPUT (status=..., version=...).
-
-    \b
-    Example:
-      handbook publish
-      handbook publish --keep 30 --pins public/pins.txt --json
-    """
-    from site_build.publish.publishing import publish as publish_site
-
-    public_dir = public_dir or _settings(config_file).publish_dir or Path("public")
-    result = publish_site(site_dir, public_dir, keep=keep, pins_file=pins_file, lock_timeout=lock_timeout)
-    if os.environ.get("GITHUB_OUTPUT"):
-        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
-            out.write(f"status={result.status}\nversion={result.version}\n")
-    if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
-        return
-    message = {
-        "published": f"Published {result.version} in {public_dir}/",
-        "unchanged": (
-            f"Unchanged: {result.version} is already published in {public_dir}/ from identical inputs; nothing to do."
-        ),
-    }[result.status]
-    click.secho(message, fg="green", err=True)
-    if result.pruned:
-        click.echo(f"Pruned {len(result.pruned)} old version(s): {', '.join(result.pruned)}", err=True)
-
-
-@main.command()
-@site_option
-@folder_option("--dist", "dist_dir", "Folder for the zip.", default="dist")
-@json_option
-@handle_errors
-def archive(site_dir, dist_dir, as_json):
-    """Write the build as one offline zip: dist/<site-name>-<version>.zip.
-
-    Unzipped, its index.html opens the handbook from disk with no network.
-    Two archives of the same build are byte-identical.
-
-    \b
-    Example:
-      handbook archive --dist dist
-    """
-    from site_build.publish.archive import archive as archive_site
-
-    path = archive_site(site_dir, dist_dir)
-    if as_json:
-        click.echo(json.dumps({"archive": str(path), "bytes": path.stat().st_size}, ensure_ascii=False))
-    else:
-        click.secho(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", fg="green", err=True)
 
 
 @main.command()
@@ -390,7 +252,7 @@ def query(sql, config_file, data_dir, as_json, limit, describe_name):
 
     if bool(sql) == bool(describe_name):
         raise click.UsageError("Give either SQL or --describe NAME.")
-    package = DataPackage.load(data_dir or _settings(config_file).data_dir)
+    package = DataPackage.load(data_dir or settings(config_file).data_dir)
     with QueryEngine(package) as engine:
         result = describe(package, engine, describe_name) if describe_name else engine.query(sql, limit=limit)
     if as_json:
@@ -398,3 +260,7 @@ def query(sql, config_file, data_dir, as_json, limit, describe_name):
         return
     click.echo(result.to_text())
     click.echo(f"({len(result.rows)} rows)", err=True)
+
+
+for command in (release.publish, release.archive, release.pdf, release.digest):
+    main.add_command(command)
