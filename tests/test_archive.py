@@ -57,6 +57,21 @@ def test_unzipped_archive_is_a_complete_publish_tree(tmp_path):
     assert (tree / build["version"] / "a.html").read_bytes() == (tmp_path / "site/a.html").read_bytes()
 
 
+def test_the_archive_carries_the_pdf_and_its_version_list_names_it(tmp_path):
+    build = make_site(tmp_path / "site")
+    name = f"电商运营战略手册-{build['version']}.pdf"
+    (tmp_path / "site" / name).write_bytes(b"%PDF-1.7 stand-in: archive copies files, it does not read them")
+    with zipfile.ZipFile(archive(tmp_path / "site", tmp_path / "dist")) as zf:
+        top = f"电商运营战略手册-{build['version']}"
+        assert zf.read(f"{top}/{build['version']}/{name}").startswith(b"%PDF")
+        entries = json.loads(zf.read(f"{top}/versions.json"))
+    assert entries[0]["properties"]["pdf"] == name
+    bare = make_site(tmp_path / "bare", salt="b")
+    with zipfile.ZipFile(archive(tmp_path / "bare", tmp_path / "dist")) as zf:
+        listed = json.loads(zf.read(f"电商运营战略手册-{bare['version']}/versions.json"))
+    assert "pdf" not in listed[0]["properties"]
+
+
 def test_archive_name_and_missing_build(tmp_path):
     build = make_site(tmp_path / "site")
     assert archive(tmp_path / "site", tmp_path / "dist", name="Q4 Review").name == f"q4-review-{build['version']}.zip"
