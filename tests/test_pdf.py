@@ -210,3 +210,30 @@ def test_the_pdf_reads_no_file_outside_the_build(tmp_path):
     for url in [(tmp_path / "secret.txt").as_uri(), (site / ".." / "secret.txt").as_uri(), "http://127.0.0.1:9/x"]:
         with pytest.raises(ValueError):
             fetch.fetch(url)
+
+
+def test_an_english_handbook_prints_in_english(tmp_path):
+    from tests.sitebuild import build, copy_site
+
+    project = copy_site("english", tmp_path / "project")
+    assert build(project, today="2025-11-10").exit_code == 0
+    path = _pdf(project, "dist")
+    texts, images = sheets(path.read_bytes())
+    build_json = json.loads((project / "site" / "build.json").read_text(encoding="utf-8"))
+    assert "Contents" in texts[1] and "KPIs by status" in texts[0] and images == 0
+    assert all(f"Version {build_json['version']} · Data as of {build_json['data_as_of']}" in t for t in texts)
+    assert not re.search(r"[\u4e00-\u9fff]", "".join(texts))  # no Chinese word of the engine's
+
+
+def test_pdf_of_a_missing_or_old_build_says_what_to_do(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(main, ["pdf", "--site", str(tmp_path / "nowhere"), "--dist", str(tmp_path / "dist")])
+    assert missing.exit_code == 1 and "Traceback" not in missing.output and "handbook build" in missing.output
+    site = tmp_path / "site"
+    site.mkdir()
+    old = {"version": "2026.10.31-abcdef", "fingerprint": {"combined": "x"}, "kpis": {}}
+    (site / "build.json").write_text(json.dumps(old), encoding="utf-8")
+    (site / "index.html").write_text("<html></html>", encoding="utf-8")
+    result = runner.invoke(main, ["pdf", "--site", str(site), "--dist", str(tmp_path / "dist")])
+    assert result.exit_code == 1 and "lists no pages" in result.output and "Rebuild the site" in result.output
+    assert not (tmp_path / "dist").exists()  # nothing written
