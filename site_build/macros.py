@@ -318,7 +318,7 @@ def _render_chart(session: Session, page: PageContext, source: ChartSource, para
     # Timed after the query: its time counts as a query's.
     with session.charts.timed():
         if source.function is not None:
-            vega_lite = charts.to_spec(source.function(result), description=description)
+            vega_lite = charts.function_spec(source.function, result, description=description, store=store)
         else:
             if spec.get("kpi"):
                 spec = {**spec, "rules": _kpi_rules(session, str(spec["kpi"]))}

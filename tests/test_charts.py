@@ -648,3 +648,33 @@ def test_a_drawing_worker_that_dies_leaves_the_chart_drawn_here(tmp_path):
     assert stats.resolve(pending, "page.md") == expected
     # the pool starts new workers for the next drawing
     assert drawing.submit("svg", to_spec(chart), "{}", None).result().startswith("<svg")
+
+
+def test_a_chart_function_runs_again_only_when_its_data_or_its_folders_code_change(tmp_path):
+    import importlib.util
+
+    from site_build.views.charts import function_spec
+
+    folder = tmp_path / "macros"
+    folder.mkdir()
+    code = (
+        "import altair as alt\nCALLS = []\n"
+        "def bars(result):\n"
+        "    CALLS.append(1)\n"
+        "    return alt.Chart(alt.InlineData(values=result.records())).mark_bar().encode(x='a:N', y='b:Q')\n"
+    )
+    (folder / "charts.py").write_text(code, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("team_charts", folder / "charts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    store = Store(tmp_path / "cache")
+    result = QueryResult(["a", "b"], ["VARCHAR", "BIGINT"], [("x", 1), ("y", 2)], "SELECT 1")
+    first = function_spec(module.bars, result, description="柱", store=store)
+    assert function_spec(module.bars, result, description="柱", store=store) == first
+    assert len(module.CALLS) == 1  # the second came from the store
+    changed = QueryResult(["a", "b"], ["VARCHAR", "BIGINT"], [("x", 1), ("y", 3)], "SELECT 1")
+    function_spec(module.bars, changed, description="柱", store=store)
+    assert len(module.CALLS) == 2  # new data
+    (folder / "helpers.py").write_text("WIDTH = 3\n", encoding="utf-8")
+    function_spec(module.bars, changed, description="柱", store=store)
+    assert len(module.CALLS) == 3  # a file beside it changed: it may be what the function uses

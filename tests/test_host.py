@@ -106,3 +106,34 @@ def test_a_kpi_without_a_play_builds_and_says_so_in_the_dictionary(project):
         for th, td in zip(soup.select("#kpi-def-orders th"), soup.select("#kpi-def-orders td"))
     }
     assert rows["Play"] == "—"
+
+
+def test_page_templates_compile_once_and_are_reused_by_the_next_build(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import jinja2
+
+    from site_build import render
+    from site_build.mkdocs.macros import cache_page_templates
+
+    compiled = []
+
+    def fresh(**options):
+        env = jinja2.Environment(**options)
+        original = env.compile
+        env.compile = lambda source, *a, **k: compiled.append(source) or original(source, *a, **k)
+        cache_page_templates(SimpleNamespace(env=env), render.bytecode_cache(tmp_path / "templates"))
+        return env
+
+    first = fresh()
+    assert first.from_string("# {{ title }}").render(title="一") == "# 一"
+    assert first.from_string("{{ 1 + 1 }}").render() == "2"
+    assert len(compiled) == 2
+    second = fresh()  # the next build: a new environment, the same store
+    assert second.from_string("# {{ title }}").render(title="二") == "# 二"
+    assert second.from_string("{{ 1 + 1 }}").render() == "2"
+    assert len(compiled) == 2  # both came from the store
+    other = fresh(variable_start_string="[[", variable_end_string="]]")  # compiles differently: its own entries
+    assert other.from_string("# {{ title }} [[ title ]]").render(title="三") == "# {{ title }} 三"
+    assert other.from_string("# {{ title }}").render(title="四") == "# {{ title }}"
+    assert len(compiled) == 4

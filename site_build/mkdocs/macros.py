@@ -9,6 +9,7 @@ the page, so ``serve`` keeps going and the strict ``build`` fails.
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import re
 
@@ -73,6 +74,52 @@ def harden(macros_plugin) -> None:
     previous = env.finalize
     env.finalize = finalize if previous in (None, finalize) else (lambda value: previous(finalize(value)))
     env.filters["text"] = plain_text
+
+
+def cache_page_templates(macros_plugin, cache) -> None:
+    """Keep each page's compiled Markdown template in ``cache`` (a Jinja bytecode cache) between builds.
+
+    mkdocs-macros compiles every page with ``from_string``, which Jinja never
+    caches: a third of a second on each build. The cache key covers the page's
+    source (Jinja's checksum) and everything in the environment that changes
+    how a source compiles (delimiters, comment markers, extensions).
+    """
+    env = macros_plugin.env
+    if cache is None or getattr(env.from_string, "cached_pages", False):
+        return
+    settings = (
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        sorted(env.extensions),
+        env.autoescape if isinstance(env.autoescape, bool) else "by name",
+        env.optimized,
+    )
+    name = "page-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+    original = env.from_string
+
+    def from_string(source, globals=None, template_class=None):
+        if not isinstance(source, str):
+            return original(source, globals, template_class)
+        # one entry per source: Jinja keys a bucket by name alone, and checks the source only to reject it
+        page = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        bucket = cache.get_bucket(env, f"{name}-{page}", None, source)
+        if bucket.code is None:
+            bucket.code = env.compile(source)
+            cache.set_bucket(bucket)
+        return (template_class or env.template_class).from_code(env, bucket.code, env.make_globals(globals), None)
+
+    from_string.cached_pages = True  # type: ignore[attr-defined]
+    env.from_string = from_string
 
 
 def _guarded(macros: Macros, name: str, method):

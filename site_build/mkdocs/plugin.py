@@ -112,9 +112,11 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         if self.macros is None:
             return
         if "macros" in config.plugins:
-            from site_build.mkdocs.macros import harden
+            from site_build.mkdocs.macros import cache_page_templates, harden
 
             harden(config.plugins["macros"])
+            store = self.macros.session.store
+            cache_page_templates(config.plugins["macros"], render.bytecode_cache(store.folder("templates")))
         if "material/search" in config.plugins:
             self.entries = search.reuse_entries(config.plugins["material/search"], self.macros.session.store)
 

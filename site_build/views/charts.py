@@ -17,9 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 from markupsafe import Markup
 
 from site_build import i18n
@@ -30,6 +29,11 @@ from site_build.formats import format_period, format_value, known, unknown
 from site_build.render import fragment
 from site_build.views import vega
 from site_build.views.context import ChartStats
+
+if TYPE_CHECKING:
+    import altair as alt
+
+# Altair is imported where a chart is built (0.3 s): a build that finds every spec in the store never loads it.
 
 MARKS = ("line", "bar", "area", "point", "arc")
 TYPES = ("quantitative", "temporal", "nominal", "ordinal")
@@ -86,6 +90,8 @@ def build_chart(spec: ChartSpec, result: QueryResult) -> alt.Chart | alt.LayerCh
 
     Raises ChartError for an unknown mark, column, type, format or sort.
     """
+    import altair as alt
+
     _check_spec(spec, result)
     x_type = spec.x_type or _infer_type(result, spec.x)
     y_type = spec.y_type or _infer_type(result, spec.y)
@@ -113,6 +119,8 @@ def _rules(rules: tuple, y_title: str) -> list:
 
     Their y channel carries the chart's own y title: Vega-Lite drops a shared axis's title when layers differ.
     """
+    import altair as alt
+
     data = alt.Chart(alt.InlineData(values=[dict(r) for r in rules]))
     colour = alt.Color(
         "kind:N", scale=alt.Scale(domain=list(RULE_COLOURS), range=list(RULE_COLOURS.values())), legend=None
@@ -141,7 +149,14 @@ def declared_spec(spec: ChartSpec, result: QueryResult, *, store: Store = NO_STO
 
 def spec_key(*parts) -> str:
     # The language and currency choose the locale and words a spec embeds.
-    return Store.key(alt.__version__, _shaping_source_hash(), i18n.current(), i18n.currency(), *parts)
+    return Store.key(_altair_version(), _shaping_source_hash(), i18n.current(), i18n.currency(), *parts)
+
+
+@lru_cache(maxsize=1)
+def _altair_version() -> str:
+    from importlib.metadata import version
+
+    return version("altair")
 
 
 def cached_spec(store: Store, key: str, build: Callable[[], dict]) -> dict:
@@ -207,6 +222,32 @@ def render_spec(
     )
 
 
+def function_spec(function: Callable, result: QueryResult, *, description: str, store: Store = NO_STORE) -> dict:
+    """The spec of a team's chart function over ``result``, kept in the store by its code and its data.
+
+    The key covers every Python file beside the function's module (all of macros/), so an edit
+    there draws the chart again; a function with no source file is never reused from the store.
+    """
+    key = spec_key("function", function.__qualname__, _code_of(function), description, result.to_json())
+    return cached_spec(store, key, lambda: to_spec(function(result), description=description))
+
+
+def _code_of(function: Callable) -> str:
+    import inspect
+
+    try:
+        folder = Path(inspect.getfile(function)).parent
+        files = sorted(folder.rglob("*.py"))
+    except (OSError, TypeError):
+        files = []
+    if not files:
+        return f"unhashable {id(function)}"  # differs in every process: computed afresh
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def to_spec(chart, *, description: str | None = None, validate: bool = True) -> dict:
     """Return the normalised Vega-Lite spec of an Altair chart, as a dict.
 
@@ -215,6 +256,8 @@ def to_spec(chart, *, description: str | None = None, validate: bool = True) -> 
     Altair's schema check (0.7 s for the 指标历史 chart) for the engine's own
     charts, whose tests check their specs; a team's chart is always checked.
     """
+    import altair as alt
+
     if not isinstance(chart, alt.TopLevelMixin):
         raise ChartError(
             f"Expected an Altair chart, got {type(chart).__name__}. "

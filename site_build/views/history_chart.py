@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import altair as alt
-
 from site_build.data.store import NO_STORE, Store
 from site_build.formats import known
 from site_build.views import vega
@@ -39,6 +37,8 @@ def history_chart(series: dict[str, dict]):
     table under the chart lists them): the id of the version being built
     changes with every edit of a chapter, and the chart would be drawn again.
     """
+    import altair as alt  # only when the spec is not in the store
+
     panels = []
     for line in series.values():
         records = [
