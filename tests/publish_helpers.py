@@ -45,7 +45,7 @@ def _words() -> str:
     import json
 
     from site_build import i18n
-    from site_build.mkdocs.plugin import words
+    from site_build.views.assets import words
 
     with i18n.use("zh"):
         return json.dumps(words(), ensure_ascii=False).replace("<", "\\u003c")

@@ -229,7 +229,8 @@ def test_a_kpi_evaluates_for_one_slice_with_its_own_status_and_deltas(tmp_path):
         assert metrics.get("conversion_rate", {"channel": "京东"}) is jd  # remembered per slice
     assert whole.value == pytest.approx(170 / 750) and whole.where == ()
     assert jd.value == pytest.approx(90 / 500) and jd.previous == pytest.approx(110 / 500)
-    assert jd.status == "alert" and jd.slice_label == "京东"
+    assert jd.status == "alert" and jd.slice_label == "京东" and jd.label == "转化率 · 京东"
+    assert whole.label == "转化率"
     assert tmall.value == pytest.approx(250 / 1000) and tmall.status == "watch"
     # 京东's last row is from October, 天猫's from November: each slice has its own newest date
     assert jd.latest_data == dt.date(2025, 10, 15) and tmall.latest_data == dt.date(2025, 11, 3)

@@ -50,6 +50,11 @@ class KPIValue:
         return " · ".join(str(v) for _, v in self.where)
 
     @property
+    def label(self) -> str:
+        """The KPI's label, with its slice when it has one: 转化率 · 抖音."""
+        return " · ".join([self.kpi.label, *([self.slice_label] if self.where else [])])
+
+    @property
     def period_label(self) -> str:
         if self.kpi.window == "all":
             return _("all data to %(date)s") % {"date": self.period.isoformat() if self.period else "—"}

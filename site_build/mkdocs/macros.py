@@ -63,17 +63,22 @@ def install(env) -> Registrar:
     return Registrar(macros)
 
 
-def harden(macros_plugin) -> None:
+def harden(macros_plugin, templates=None) -> None:
     """Make mkdocs-macros print data as text: ``{{ page.meta.row.x }}`` can never become markup or code.
 
     mkdocs-macros builds its Jinja environment after the modules' ``define_env``
     has run, so the host calls this once that environment exists. ``| text``
-    keeps a filtered value (``row.x | upper``) inert as well.
+    keeps a filtered value (``row.x | upper``) inert as well. With ``templates``
+    (a store folder), the compiled pages are kept there (``cache_page_templates``).
     """
     env = macros_plugin.env
     previous = env.finalize
     env.finalize = finalize if previous in (None, finalize) else (lambda value: previous(finalize(value)))
     env.filters["text"] = plain_text
+    if templates is not None:
+        from site_build import render
+
+        cache_page_templates(macros_plugin, render.bytecode_cache(templates))
 
 
 def cache_page_templates(macros_plugin, cache) -> None:

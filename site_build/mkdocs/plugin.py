@@ -112,11 +112,9 @@ class HandbookPlugin(StageHooks, BasePlugin[HandbookConfig]):
         if self.macros is None:
             return
         if "macros" in config.plugins:
-            from site_build.mkdocs.macros import cache_page_templates, harden
+            from site_build.mkdocs.macros import harden
 
-            harden(config.plugins["macros"])
-            store = self.macros.session.store
-            cache_page_templates(config.plugins["macros"], render.bytecode_cache(store.folder("templates")))
+            harden(config.plugins["macros"], self.macros.session.store.folder("templates"))
         if "material/search" in config.plugins:
             self.entries = search.reuse_entries(config.plugins["material/search"], self.macros.session.store)
 
@@ -222,7 +220,7 @@ def stamp(plugin: HandbookPlugin, config, groups: dict[str, dict[str, Path]] | N
     as_of = session.as_of
     session.version = version = manifest.version_id(as_of, plugin.prints["combined"])
     session.published = _published(plugin.settings.publish_dir, version)
-    words_ = words()
+    words_ = assets.words()
     data_as_of = as_of.isoformat() if as_of else "—"
     config.extra["handbook"] = {
         "version": version,
@@ -266,26 +264,6 @@ def _safe_links(html: str, src: str) -> str:
             url[:80],
         )
     return html
-
-
-def words() -> dict[str, str]:
-    """The words the theme and the scripts write, in the build's language (they have no catalogue of ours)."""
-    _ = i18n.gettext
-    return {
-        "data_as_of": _("Data as of"),
-        "version": _("Version"),
-        "choose_version": _("Version %(version)s, choose another version"),
-        "latest": _("latest"),
-        "chart_failed": _("The chart could not be drawn: "),
-        "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
-        "wide_table": _("Scroll sideways to see every column →"),
-        "download_csv": _("Download CSV"),
-        "filter_rows": _("Filter the rows…"),
-        "old_version": _("This is an older version, %(version)s (data as of %(date)s). "),
-        "newest_version": _("Go to the newest version, %(version)s →"),
-        "pdf": _("PDF"),
-        "pdf_of": _("PDF of version %(version)s"),
-    }
 
 
 def _input_groups(config, settings) -> dict[str, dict[str, Path]]:

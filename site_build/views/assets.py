@@ -9,6 +9,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from site_build import i18n
 from site_build.data.store import NO_STORE, Store
 
 PREFIX = "assets/handbook"
@@ -51,3 +52,23 @@ def write(site_dir: Path, *, charts: bool, store: Store = NO_STORE) -> list[str]
         dest.write_bytes(data)
         written.append(f"{PREFIX}/{rel}")
     return written
+
+
+def words() -> dict[str, str]:
+    """The words the theme and the scripts write, in the build's language (they have no catalogue of ours)."""
+    _ = i18n.gettext
+    return {
+        "data_as_of": _("Data as of"),
+        "version": _("Version"),
+        "choose_version": _("Version %(version)s, choose another version"),
+        "latest": _("latest"),
+        "chart_failed": _("The chart could not be drawn: "),
+        "no_runtime": _("vegaEmbed did not load (assets/handbook/javascripts/vega.js)"),
+        "wide_table": _("Scroll sideways to see every column →"),
+        "download_csv": _("Download CSV"),
+        "filter_rows": _("Filter the rows…"),
+        "old_version": _("This is an older version, %(version)s (data as of %(date)s). "),
+        "newest_version": _("Go to the newest version, %(version)s →"),
+        "pdf": _("PDF"),
+        "pdf_of": _("PDF of version %(version)s"),
+    }

@@ -93,7 +93,7 @@ def value(kv: KPIValue, which: str, page: PageContext) -> Markup:
         status=kv.status,
         text=kv.display(choices[which]),
         title=_("%(kpi)s, %(period)s, status: %(status)s")
-        % {"kpi": kv.kpi.label, "period": kv.period_label, "status": status_text(kv.status)},
+        % {"kpi": kv.label, "period": kv.period_label, "status": status_text(kv.status)},
     )
 
 

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from site_build import i18n
 from site_build.data.result import QueryResult
 from site_build.data.store import NO_STORE, Store
 from site_build.errors import ChartError, MacroError, suggest
@@ -29,6 +25,7 @@ from site_build.formats import format_period, format_value, known, unknown
 from site_build.render import fragment
 from site_build.views import vega
 from site_build.views.context import ChartStats
+from site_build.views.specs import cached_spec, code_of, spec_key
 
 if TYPE_CHECKING:
     import altair as alt
@@ -147,45 +144,6 @@ def declared_spec(spec: ChartSpec, result: QueryResult, *, store: Store = NO_STO
     )
 
 
-def spec_key(*parts) -> str:
-    # The language and currency choose the locale and words a spec embeds.
-    return Store.key(_altair_version(), _shaping_source_hash(), i18n.current(), i18n.currency(), *parts)
-
-
-@lru_cache(maxsize=1)
-def _altair_version() -> str:
-    from importlib.metadata import version
-
-    return version("altair")
-
-
-def cached_spec(store: Store, key: str, build: Callable[[], dict]) -> dict:
-    cached = store.get_json("specs", key, _spec_object)
-    if cached is not None:
-        return cached
-    built = build()
-    store.put_json("specs", key, built, sort_keys=True)
-    return built
-
-
-def _spec_object(value) -> dict:
-    if not isinstance(value, dict):
-        raise TypeError("a cached chart spec is not an object")
-    return value
-
-
-@lru_cache(maxsize=1)
-def _shaping_source_hash() -> str:
-    """A change to how specs are built must not reuse specs cached by the old code."""
-    from site_build import formats
-
-    digest = hashlib.sha256()
-    here = Path(__file__)
-    for module in (here, here.with_name("history_chart.py"), Path(vega.__file__), Path(formats.__file__)):
-        digest.update(module.read_bytes())
-    return digest.hexdigest()
-
-
 def render_chart(chart, *, title: str, description: str | None = None, **options) -> Markup:
     """Return the chart's ``<figure>`` as Markup: live container, inline spec and static SVG.
 
@@ -228,24 +186,8 @@ def function_spec(function: Callable, result: QueryResult, *, description: str, 
     The key covers every Python file beside the function's module (all of macros/), so an edit
     there draws the chart again; a function with no source file is never reused from the store.
     """
-    key = spec_key("function", function.__qualname__, _code_of(function), description, result.to_json())
+    key = spec_key("function", function.__qualname__, code_of(function), description, result.to_json())
     return cached_spec(store, key, lambda: to_spec(function(result), description=description))
-
-
-def _code_of(function: Callable) -> str:
-    import inspect
-
-    try:
-        folder = Path(inspect.getfile(function)).parent
-        files = sorted(folder.rglob("*.py"))
-    except (OSError, TypeError):
-        files = []
-    if not files:
-        return f"unhashable {id(function)}"  # differs in every process: computed afresh
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def to_spec(chart, *, description: str | None = None, validate: bool = True) -> dict:

@@ -7,7 +7,8 @@ import math
 from site_build.data.store import NO_STORE, Store
 from site_build.formats import known
 from site_build.views import vega
-from site_build.views.charts import cached_spec, spec_key, to_spec
+from site_build.views.charts import to_spec
+from site_build.views.specs import cached_spec, spec_key
 
 
 def history_spec(series: dict[str, dict], *, description: str, store: Store = NO_STORE) -> dict:
