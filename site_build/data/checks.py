@@ -15,6 +15,7 @@ any (see ``Layout``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,10 +67,14 @@ def csv_source(
     return f"(SELECT row_number() OVER () AS __rn, * FROM {read})" if numbered else f"(SELECT * FROM {read})"
 
 
+def cell_list(columns: list[Column]) -> str:
+    """Each column as text, named like a CSV cell (c1, c2 …)."""
+    return ", ".join(f"CAST({ident(c.name)} AS VARCHAR) AS {c.cell}" for c in columns)
+
+
 def parquet_source(path: str, columns: list[Column]) -> str:
     """A row-numbered ``read_parquet`` whose columns are named like CSV cells."""
-    cols = ", ".join(f"CAST({ident(c.name)} AS VARCHAR) AS {c.cell}" for c in columns)
-    return f"(SELECT row_number() OVER () + 1 AS __rn, {cols} FROM read_parquet({literal(path)}))"
+    return f"(SELECT row_number() OVER () + 1 AS __rn, {cell_list(columns)} FROM read_parquet({literal(path)}))"
 
 
 # -- findings to report groups -----------------------------------------------
@@ -79,6 +84,21 @@ def to_group(resource: str, path: str, f: Finding) -> Group:
     """The finding as a report group of its first errors, with their messages."""
     errors = [_error(resource, path, f, s) for s in f.samples]
     return Group(f.type, resource, path, f.field, f.rule, f.total, errors)
+
+
+def part_group(resource: str, path: str, f: Finding, locate) -> Group:
+    """``to_group`` for a partitioned resource: each error names its part and its row in that part."""
+    places = [locate(s[0]) for s in f.samples]
+    samples = []
+    for sample, (part, row) in zip(f.samples, places, strict=True):
+        rest = list(sample[1:])
+        if f.type in ("unique-error", "primary-key") and len(sample) > 2 and isinstance(sample[2], int):
+            other, other_row = locate(sample[2])
+            rest[1] = other_row if other == part else f"{other_row} of {other}"
+        samples.append((row, *rest))
+    group = to_group(resource, path, dataclasses.replace(f, samples=samples))
+    group.errors = [dataclasses.replace(e, path=part) for e, (part, _) in zip(group.errors, places, strict=True)]
+    return group
 
 
 def _error(resource: str, path: str, f: Finding, sample: tuple) -> Error:

@@ -199,6 +199,16 @@ def _depends_on(sql: str, resources: tuple[str, ...], package: DataPackage) -> t
 def view_sql(resource: Resource) -> str:
     """The SELECT that types a resource's file from its Table Schema."""
     path = literal(str(resource.path))
+    if resource.format == "parquet" and resource.parts:
+        # Partition keys typed by DuckDB as it reads the folder names, uncast: a filter on them prunes files.
+        keys = resource.partition_keys
+        cols = ", ".join(
+            ident(f.name) if f.name in keys else f"CAST({ident(f.name)} AS {f.sql_type}) AS {ident(f.name)}"
+            for f in resource.fields
+        )
+        files = "[" + ", ".join(literal(str(p)) for p in resource.parts) + "]"
+        hive = "{" + ", ".join(f"{literal(k)}: {literal(resource.field(k).sql_type)}" for k in keys) + "}"
+        return f"SELECT {cols} FROM read_parquet({files}, hive_partitioning = true, hive_types = {hive})"
     if resource.format == "parquet":
         cols = ", ".join(f"CAST({ident(f.name)} AS {f.sql_type}) AS {ident(f.name)}" for f in resource.fields)
         return f"SELECT {cols} FROM read_parquet({path})"

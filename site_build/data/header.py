@@ -14,8 +14,9 @@ from dataclasses import field as _field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_build.data import partitions
 from site_build.data.cells import Column
-from site_build.data.checks import csv_source, parquet_source
+from site_build.data.checks import cell_list, csv_source, parquet_source
 from site_build.data.package import DataPackage, Resource
 from site_build.data.report import Error, Group, shorten
 
@@ -45,6 +46,8 @@ class Table:
     @property
     def source(self) -> str:
         r = self.resource
+        if r.format == "parquet" and r.parts:
+            return partitions.source_sql(r.parts, cell_list(self.columns))
         if r.format == "parquet":
             return parquet_source(str(r.path), self.columns)
         return csv_source(str(r.path), len(self.columns) + 1, self.dialect)
@@ -195,7 +198,9 @@ def resource_error(resource: Resource, kind: str, message: str) -> Error:
 
 def file_errors(res: Resource) -> list[Error]:
     """The file's size and hash against the resource's ``bytes`` and ``hash``, as frictionless checks them."""
-    found = []
+    found: list[Error] = []
+    if res.parts:  # a folder has no single size or hash to declare
+        return found
     declared = res.descriptor.get("bytes")
     if declared and isinstance(declared, int) and declared != res.path.stat().st_size:
         message = (

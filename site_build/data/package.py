@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from site_build.data import untrusted
+from site_build.data import partitions, untrusted
 from site_build.data.descriptor import (
     CONSTRAINT_KEYS,
     DIALECT_KEYS,
@@ -75,6 +75,10 @@ class Resource:
     description: str | None = None
     delimiter: str = ","
     descriptor: dict = field(default_factory=dict, compare=False, repr=False)
+    #: a folder of Hive-partitioned Parquet (orders/year=2026/month=10/part-0.parquet): its files, sorted
+    parts: tuple[Path, ...] = ()
+    #: the fields whose values come from the folder names (year, month), in path order
+    partition_keys: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -161,11 +165,13 @@ def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
     relpath = raw.get("path")
     if not relpath:
         raise PackageError(
-            f"{where}: {at} (resource '{name}') needs a 'path' to a single CSV or Parquet file "
-            f"relative to {_rel(root)}/."
+            f"{where}: {at} (resource '{name}') needs a 'path' to a CSV or Parquet file, or a folder of Parquet "
+            f"files, relative to {_rel(root)}/."
         )
-    path = _inside(root, relpath, where, f"{at}.path", f"resource '{name}'")
+    path = _inside(root, relpath, where, f"{at}.path", f"resource '{name}'", folder=raw.get("format") == "parquet")
     fmt = _format(raw, path, where, at)
+    said = f"{where}: {at}.path (resource '{name}')"
+    parts = partitions.parts_of(root, path, said) if path.is_dir() else ()
     if "schema" not in raw:
         raise PackageError(
             f"{where}: {at} (resource '{name}') needs a 'schema' with a 'fields' list, one entry per column."
@@ -199,6 +205,10 @@ def _read_resource(root: Path, where: str, at: str, raw) -> Resource:
         description=raw.get("description"),
         delimiter=dialect.get("delimiter") or ",",
         descriptor=raw,
+        parts=parts,
+        partition_keys=partitions.keys_of(
+            path, parts, [f.name for f in fields], f"{where}: {at}.path (resource '{name}')"
+        ),
     )
 
 
@@ -279,8 +289,8 @@ def _read_foreign_key(raw, where: str, at: str) -> dict:
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
-def _inside(root: Path, value: str, where: str, at: str, owner: str) -> Path:
-    """The resolved file ``value`` names under ``root``; refuse anything that leaves ``root``."""
+def _inside(root: Path, value: str, where: str, at: str, owner: str, *, folder: bool = False) -> Path:
+    """The resolved file (or with ``folder``, a folder) ``value`` names under ``root``; nothing that leaves it."""
     said = f"{where}: {at} {_shorten(value)} ({owner})"
     if "\\" in value:
         raise PackageError(
@@ -300,8 +310,9 @@ def _inside(root: Path, value: str, where: str, at: str, owner: str) -> Path:
         path = (root / value).resolve()
     except (OSError, RuntimeError) as e:
         raise PackageError(f"{said} cannot be resolved: {e}. Replace the symbolic link with the file itself.") from None
-    if path == root or path.is_dir():
-        raise PackageError(f"{said} is a folder. Give the path of one file inside {_rel(root)}/.")
+    if path == root or (path.is_dir() and not folder):
+        parquet = "" if path == root else ', or, for a folder of Parquet parts, add "format": "parquet" to the resource'
+        raise PackageError(f"{said} is a folder. Give the path of one file inside {_rel(root)}/{parquet}.")
     if root not in path.parents:
         raise PackageError(
             f"{said} points outside {_rel(root)}/: through a symbolic link it leads to {path}. "
@@ -348,7 +359,12 @@ class Fingerprints:
         self._dirty = False
 
     def of(self, path: Path) -> str:
-        """Return the sha256 hex digest of the file at ``path``."""
+        """Return the sha256 hex digest of the file at ``path``; of a folder, over its Parquet parts."""
+        if path.is_dir():
+            parts = hashlib.sha256()
+            for part in partitions.files_in(path):
+                parts.update(f"{part.relative_to(path).as_posix()}\0{self.of(part)}\n".encode())
+            return parts.hexdigest()
         st = path.stat()
         key = str(path)
         memo = self._memo.get(key)

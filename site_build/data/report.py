@@ -202,6 +202,8 @@ class Report:
                 )
                 for e in g.errors:
                     at = f"row {e.row}" if e.row else ""
+                    if e.row and e.path and e.path != g.path:  # a part of a partitioned resource
+                        at = f"{e.path} {at}"
                     lines.append(f"    {at:<10} {e.message}" if at else f"    {e.message}")
                 if g.more:
                     lines.append(f"    … and {g.more:,} more {_plural(g.more, 'row')} share this problem")

@@ -19,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 
+from site_build.data import partitions
 from site_build.data.cells import Column
 from site_build.data.checks import (
     MAX_EXTRA_CELLS,
     Finding,
     Side,
     csv_source,
+    part_group,
     scan_cells,
     scan_duplicates,
     scan_extra_cells,
@@ -187,6 +189,10 @@ def _check_table(
         rows, checked = frictionless_rows(table, table.fallback)
         return groups + checked, rows, False
     groups += [Group(e.type, res.name, res.relpath, total=1, errors=[e]) for e in file_errors(res)]
+    if res.parts:
+        misfits = _part_columns(scanner, res)
+        if misfits:
+            return groups + misfits, 0, False
     key = cache_key(table, tables, first, prints) if prints else None
     hit = load_cache(store, key)
     if hit is not None:
@@ -203,7 +209,22 @@ def _check_table(
                 False,
             )
         save_cache(store, key, rows, findings)
+    if res.parts:
+        locate = partitions.Locator(res, scanner.rows(partitions.counts_sql(res.parts)))
+        return groups + [part_group(res.name, res.relpath, f, locate) for f in findings], rows, hit is not None
     return groups + [to_group(res.name, res.relpath, f) for f in findings], rows, hit is not None
+
+
+def _part_columns(scanner: Scanner, res) -> list[Group]:
+    """Each part's own columns against the Table Schema: a part written by another job version may differ."""
+    groups = []
+    for part in res.parts:
+        at = f"{res.relpath.rstrip('/')}/{part.relative_to(res.path.resolve()).as_posix()}"
+        for kind, field, problem in partitions.column_problems(res, part, scanner.rows(partitions.describe_sql(part))):
+            error = replace(resource_error(res, kind, f"{at} {problem}"), path=at, field=field)
+            hint = "Every part is one table: write it with the same columns and types as the others (the job's schema)."
+            groups.append(Group(kind, res.name, res.relpath, field, total=1, errors=[error], hint=hint))
+    return groups
 
 
 def _scan(scanner: Scanner, table: Table, tables: dict, first: int) -> tuple[int, list[Finding]]:

@@ -43,6 +43,10 @@ def _describe(res: Resource, report: Report, engine: QueryEngine, errors: int) -
         "path": res.relpath,
         "format": res.format,
         "rows": rows,
+        # a folder of Hive-partitioned Parquet: its files, and the folders they sit in
+        "parts": len(res.parts),
+        "partitions": len({part.parent for part in res.parts}),
+        "partition_keys": ", ".join(res.partition_keys),
         "fields": [_field(f, res) for f in res.fields],
         "sha256": engine.fingerprints.of(res.path),
         "time_range": _time_range(res, engine) if errors == 0 else [],
