@@ -1,0 +1,123 @@
+"""The whole handbook at more orders: validation rate, cold and warm builds, peak RSS and site size.
+
+For each scale (1 ≈ 100k orders, 10 ≈ 1M, 100 ≈ 10M) it writes the demo data
+with ``python -m tools.demodata`` into a copy of the project, builds it cold
+and warm in fresh processes, and, with ``--parquet``, again with orders and
+order_items as Hive-partitioned Parquet (by month). Every figure is printed
+with its ratio to the first scale's CSV build in the same run.
+
+    .venv/bin/python bench/bench_scale.py [--scales 1 10] [--parquet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTITIONED = {"orders": "order_date", "order_items": None}
+
+
+def _project(dest: Path, scale: float) -> Path:
+    for name in ("content", "macros"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    subprocess.run(
+        [sys.executable, "-m", "tools.demodata", "--seed", "42", "--scale", str(scale), "--out", str(dest / "data")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    shutil.copy(ROOT / "data" / "metrics.yml", dest / "data" / "metrics.yml")
+    return dest
+
+
+def _to_parquet(data: Path) -> None:
+    """orders by month of order_date, order_items by the month of its order: the layout a Spark job writes."""
+    import duckdb
+
+    con = duckdb.connect()
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    done = []
+    for resource in descriptor["resources"]:
+        if resource["name"] not in PARTITIONED:
+            continue
+        csv = data / resource["path"]
+        month = "strftime(order_date, '%Y-%m')" if resource["name"] == "orders" else "strftime(o.order_date, '%Y-%m')"
+        source = (
+            f"SELECT *, {month} AS month FROM read_csv('{csv}', header = true)"
+            if resource["name"] == "orders"
+            else f"SELECT i.*, {month} AS month FROM read_csv('{csv}', header = true) AS i "
+            f"JOIN read_csv('{data / 'orders.csv'}', header = true) AS o USING (order_id)"
+        )
+        folder = data / resource["name"]
+        con.execute(f"COPY ({source}) TO '{folder}' (FORMAT parquet, PARTITION_BY (month))")
+        done.append(csv)
+        resource.update(path=resource["name"], format="parquet")
+        resource["schema"]["fields"].append({"name": "month", "type": "string"})
+    for csv in done:
+        csv.unlink()
+    (data / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+
+
+def _build(project: Path) -> dict:
+    """One build in a fresh process: seconds, peak RSS (MB), rows validated and their seconds."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "site_build", "build"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"build failed in {project}:\n{done.stderr[-3000:]}")
+    rss = int(done.stderr.strip().splitlines()[-1]) / 1024
+    found = re.search(r"validate \d+ resources, ([\d,]+) rows .*? ([\d.]+) s", done.stderr)
+    rows, checked = (int(found.group(1).replace(",", "")), float(found.group(2))) if found else (0, 0.0)
+    return {"seconds": seconds, "rss": rss, "rows": rows, "validation": checked}
+
+
+def _site_bytes(project: Path) -> int:
+    return sum(p.stat().st_size for p in (project / "site").rglob("*.html"))
+
+
+def main(scales: list[float] | None = None, parquet: bool = False) -> None:
+    scales = scales or [1.0, 10.0]
+    base = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in scales:
+            for layout in ("csv", "parquet") if parquet else ("csv",):
+                project = _project(Path(tmp) / f"s{scale}-{layout}", scale)
+                if layout == "parquet":
+                    _to_parquet(project / "data")
+                cold = _build(project)
+                warm = _build(project)
+                size = _site_bytes(project)
+                rate = cold["rows"] / cold["validation"] if cold["validation"] else 0.0
+                row = {"cold": cold["seconds"], "warm": warm["seconds"], "rss": cold["rss"], "size": size}
+                base = base or row
+                print(
+                    f"scale {scale:g} {layout}: {cold['rows']:,} rows validated at {rate:,.0f}/s; "
+                    f"cold {cold['seconds']:.1f} s ({cold['seconds'] / base['cold']:.2f}x), "
+                    f"warm {warm['seconds']:.1f} s ({warm['seconds'] / base['warm']:.2f}x), "
+                    f"peak RSS {cold['rss']:.0f} MB ({cold['rss'] / base['rss']:.2f}x), "
+                    f"site {size / 1e6:.2f} MB ({size / base['size']:.2f}x)"
+                )
+                shutil.rmtree(project)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--parquet", action="store_true", help="also build with orders as partitioned Parquet")
+    args = parser.parse_args()
+    main(args.scales, args.parquet)
