@@ -176,14 +176,10 @@ class Macros:
     def data_health(self) -> Markup:
         """Each dataset's path, rows, fields, hash, date range and validation status (the 数据健康 page)."""
         self.page.reads_everything = True
-        from site_build.data.validation import validate
         from site_build.views.health import render_health
 
         session = self.session
-        if session.report is None:  # validation was switched off for the build
-            errors_per_type = session.settings.errors_per_type
-            session.report = validate(session.package, errors_per_type=errors_per_type, store=session.store)
-        return render_health(session.package, session.report, session.engine)
+        return render_health(session.package, session.verdict(), session.engine)
 
     def kpi_changes(self) -> Markup:
         """How every KPI moved since the previously published version (the 本版变化 page)."""

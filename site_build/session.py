@@ -71,12 +71,32 @@ class Session:
         package = DataPackage.load(settings.data_dir)
         report = _gate(package, settings, store) if settings.validate else None
         catalogue = Catalogue.load(settings.catalogue or Path(settings.data_dir) / "metrics.yml", package)
-        engine = QueryEngine(package, store=store, fingerprints=Fingerprints(store), timeout=settings.query_timeout)
+        engine = QueryEngine(
+            package,
+            store=store,
+            fingerprints=Fingerprints(store),
+            timeout=settings.query_timeout,
+            memory_limit=settings.memory_limit,
+        )
         metrics = Metrics(catalogue, engine, today=today)
         return cls(package, catalogue, engine, metrics, settings, report, store=store)
 
     def close(self) -> None:
         self.engine.close()
+
+    def verdict(self) -> Report:
+        """The validation report; with validation switched off for the build, the data is checked now."""
+        if self.report is None:
+            from site_build.data.validation import validate
+
+            settings = self.settings
+            self.report = validate(
+                self.package,
+                store=self.store,
+                errors_per_type=settings.errors_per_type,
+                memory_limit=settings.memory_limit,
+            )
+        return self.report
 
     @property
     def as_of(self) -> dt.date | None:
@@ -120,7 +140,7 @@ class Session:
 def _gate(package: DataPackage, settings: Settings, store: Store) -> Report:
     from site_build.data.validation import gate
 
-    report = gate(package, errors_per_type=settings.errors_per_type, store=store)
+    report = gate(package, errors_per_type=settings.errors_per_type, store=store, memory_limit=settings.memory_limit)
     rows = sum((report.stats.get("rows") or {}).values())
     cached = len(report.stats.get("cached") or ())
     log.info(

@@ -25,6 +25,8 @@ class Settings:
     cache_dir: Path | None = Path(".handbook-cache")
     table_max_rows: int = 200
     query_timeout: float = 30.0
+    #: what DuckDB may hold in memory while validating and querying; past it, it spills to a temporary folder
+    memory_limit: str = "1GB"
     health_page: str = "health.md"
     dictionary_page: str = "dictionary.md"
     validate: bool = True

@@ -88,3 +88,20 @@ def test_a_query_error_points_at_describe_which_exists(tmp_path):
     assert result.exit_code == 1
     assert "handbook query --describe NAME" in result.output
     assert "--describe" in run("query", "--help").output
+
+
+def test_memory_limit_reaches_duckdb_and_a_wrong_amount_is_a_config_error(tmp_path):
+    project = copy_site("basic", tmp_path / "p")
+    config = project / "mkdocs.yml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain.replace("  - handbook\n", "  - handbook:\n      memory_limit: 300MB\n"), encoding="utf-8")
+    result = run("query", "SELECT current_setting('memory_limit') AS m", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "286.1 MiB" in result.output  # DuckDB's own spelling of 300 MB
+    config.write_text(plain.replace("  - handbook\n", "  - handbook:\n      memory_limit: lots\n"), encoding="utf-8")
+    result = run("query", "SELECT 1", cwd=project)
+    assert result.exit_code == 1
+    assert (
+        "mkdocs.yml: plugins: handbook: option 'memory_limit': 'lots' is not an amount of memory; "
+        "write a number and a unit, like 1GB or 512MB. Fix it in mkdocs.yml."
+    ) in result.output

@@ -221,6 +221,7 @@ def validate(config_file, data_dir, as_json, errors_per_type):
         report = run_validation(
             package,
             errors_per_type=errors_per_type,
+            memory_limit=handbook.memory_limit,
             # click types the shown item after length's int; it prints any item
             progress=lambda name, done, total: bar.update(1, name),  # type: ignore[arg-type]
         )
@@ -253,7 +254,7 @@ def query(sql, config_file, data_dir, as_json, limit, describe_name):
     if bool(sql) == bool(describe_name):
         raise click.UsageError("Give either SQL or --describe NAME.")
     package = DataPackage.load(data_dir or settings(config_file).data_dir)
-    with QueryEngine(package) as engine:
+    with QueryEngine(package, memory_limit=settings(config_file).memory_limit) as engine:
         result = describe(package, engine, describe_name) if describe_name else engine.query(sql, limit=limit)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -72,9 +72,10 @@ def cell_list(columns: list[Column]) -> str:
     return ", ".join(f"CAST({ident(c.name)} AS VARCHAR) AS {c.cell}" for c in columns)
 
 
-def parquet_source(path: str, columns: list[Column]) -> str:
-    """A row-numbered ``read_parquet`` whose columns are named like CSV cells."""
-    return f"(SELECT row_number() OVER () + 1 AS __rn, {cell_list(columns)} FROM read_parquet({literal(path)}))"
+def parquet_source(path: str, columns: list[Column], *, numbered: bool = True) -> str:
+    """A ``read_parquet`` whose columns are named like CSV cells; numbered from 2, as in a CSV, by default."""
+    number = "row_number() OVER () + 1 AS __rn, " if numbered else ""
+    return f"(SELECT {number}{cell_list(columns)} FROM read_parquet({literal(path)}))"
 
 
 # -- findings to report groups -----------------------------------------------
@@ -246,18 +247,21 @@ def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, fi
     return finding
 
 
-def _key_sql(key: list[Column], source: str, judged: dict[int, str], columns: list[Column]) -> tuple[str, list[str]]:
+def _key_sql(
+    key: list[Column], source: str, judged: dict[int, str], columns: list[Column], *, numbered: bool = True
+) -> tuple[str, list[str]]:
     """For a (possibly composite) key: the SQL of its typed data rows and the names of the key parts.
 
-    The rows have ``__rn``, the key parts, ``__raw`` (the cells as written)
-    and ``__present`` (any part of the key has a value).
+    The rows have the key parts, ``__raw`` (the cells as written), ``__present``
+    (any part of the key has a value) and, when ``numbered``, ``__rn``: then
+    ``source`` must be a row-numbered source; otherwise a counting one (data rows only).
     """
     parts = [p for c in key for p in key_parts(c)]
     raw = " || ', ' || ".join(f"coalesce({c.cell}, '')" for c in key)
     present = " OR ".join(f"coalesce(ok{c.number}, false)" for c in key)
     rows = (
-        f"SELECT __rn, {', '.join(parts)}, {raw} AS __raw, {present} AS __present "
-        f"FROM {typed_source(source, columns, judged)} WHERE __rn > {HEADER_ROW}"
+        f"SELECT {'__rn, ' if numbered else ''}{', '.join(parts)}, {raw} AS __raw, {present} AS __present "
+        f"FROM {typed_source(source, columns, judged)}" + (f" WHERE __rn > {HEADER_ROW}" if numbered else "")
     )
     return rows, parts
 
@@ -298,44 +302,58 @@ def scan_duplicates(
 
 @dataclass
 class Side:
-    """One side of a foreign key: a source, all its columns, the key's columns and its judged tables."""
+    """One side of a foreign key: its sources, all its columns, the key's columns and its judged tables.
+
+    ``source`` numbers rows in file order (a sequential read); ``fast`` is the
+    same rows unnumbered, read in parallel, for counting.
+    """
 
     source: str
+    fast: str
     columns: list[Column]
     key: list[Column]
     judged: dict[int, str]
+
+    def rows(self, *, numbered: bool) -> tuple[str, list[str]]:
+        return _key_sql(self.key, self.source if numbered else self.fast, self.judged, self.columns, numbered=numbered)
 
 
 def scan_foreign_key(scanner: Scanner, child: Side, parent: Side, *, reference: str, first: int) -> Finding:
     """Rows whose foreign key values are not found among the referenced rows.
 
     A parent field that does not exist is ``None``: frictionless then finds no
-    row for any child value.
+    row for any child value. The orphans are counted on parallel reads first;
+    only when there are some is the child read again in file order for their
+    row numbers (at 10M orders the numbered reads were two thirds of validation).
     """
-    rows, parts = _key_sql(child.key, child.source, child.judged, child.columns)
-    if parent.key:
-        prow, pparts = _key_sql(parent.key, parent.source, parent.judged, parent.columns)
-        matches = " AND ".join(
-            _same_value(c, p, [f"c.{x}" for x in a], [f"p.{x}" for x in b])
-            for c, p, a, b in _pairs(child.key, parent.key, parts, pparts)
-        )
-        exists = f"EXISTS (SELECT 1 FROM ({prow}) p WHERE p.__present AND {matches})"
-    else:
-        exists = "false"
-    sql = (
-        f"SELECT count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)}) "
-        f"FROM ({rows}) c WHERE c.__present AND NOT {exists}"
-    )
-    total, samples = scanner.one(sql)
     field = ", ".join(c.name for c in child.key)
-    return Finding(
+    finding = Finding(
         "foreign-key",
         field=field,
         field_number=child.key[0].number if len(child.key) == 1 else None,
         rule=f"reference {reference}",
-        total=total,
-        samples=[(int(r), v) for r, v in (samples or [])],
     )
+    finding.total = scanner.one(_orphans_sql(scanner, child, parent, "count(*)", numbered=False))[0]
+    if finding.total:
+        select = f"count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)})"
+        finding.total, samples = scanner.one(_orphans_sql(scanner, child, parent, select, numbered=True))
+        finding.samples = [(int(r), v) for r, v in (samples or [])]
+    return finding
+
+
+def _orphans_sql(scanner: Scanner, child: Side, parent: Side, select: str, *, numbered: bool) -> str:
+    rows, parts = child.rows(numbered=numbered)
+    if not parent.key:
+        return f"SELECT {select} FROM ({rows}) c WHERE c.__present"
+    # The parent's keys are read once per validation, though several children (and both passes) use them.
+    prow, pparts = parent.rows(numbered=False)
+    keys = scanner.table(f"SELECT DISTINCT {', '.join(pparts)} FROM ({prow}) WHERE __present")
+    matches = " AND ".join(
+        _same_value(c, p, [f"c.{x}" for x in a], [f"p.{x}" for x in b])
+        for c, p, a, b in _pairs(child.key, parent.key, parts, pparts)
+    )
+    # An anti join, not NOT EXISTS: DuckDB plans it as one hash join, twice as fast on 10M rows.
+    return f"SELECT {select} FROM (SELECT * FROM ({rows}) WHERE __present) c ANTI JOIN {keys} p ON {matches}"
 
 
 def _pairs(

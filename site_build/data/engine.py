@@ -48,6 +48,7 @@ class QueryEngine:
         fingerprints: Fingerprints | None = None,
         materialize_bytes: int = 32 << 20,
         timeout: float | None = 30.0,
+        memory_limit: str = "1GB",
     ):
         self.timeout = check_timeout(timeout)
         self.package = package
@@ -57,12 +58,7 @@ class QueryEngine:
         self.results = ResultCache(store)
         #: the page's and KPI's sets of the resources the queries read
         self.readers = Readers()
-        # Locking external access adds temp_directory to allowed_directories, and DuckDB's
-        # default is a hidden folder in the working directory, where anything planted could be read by content SQL.
-        # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
-        # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
-        self._temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
-        self._con = duckdb.connect(":memory:", config={"temp_directory": self._temp.name})
+        self._temp, self._con = _connect(memory_limit)
         # Names only: DuckDB's name extraction binds table functions, so it gets a connection
         # of its own with no views (which would bind typed read_csv) and no file access.
         self._names = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -227,6 +223,17 @@ def view_sql(resource: Resource) -> str:
         f"SELECT {', '.join(select)} FROM read_csv({path}, header = true, auto_detect = false, "
         f"delim = {literal(resource.delimiter)}, quote = '\"', escape = '\"', columns = {spec})"
     )
+
+
+def _connect(memory_limit: str) -> tuple[tempfile.TemporaryDirectory, duckdb.DuckDBPyConnection]:
+    # Locking external access adds temp_directory to allowed_directories, and DuckDB's
+    # default is a hidden folder in the working directory, where anything planted could be read by content SQL.
+    # A fresh folder only this user can write holds nothing but DuckDB's own spill files;
+    # TemporaryDirectory also removes it at exit when nobody calls close() (`handbook build` does not).
+    temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
+    # Past memory_limit DuckDB moves loaded tables and join state to temp_directory: at 10M orders the loaded
+    # tables alone were 3 GB.
+    return temp, duckdb.connect(":memory:", config={"temp_directory": temp.name, "memory_limit": memory_limit})
 
 
 def _lock_down(con: duckdb.DuckDBPyConnection, root: str) -> None:

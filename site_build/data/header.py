@@ -53,9 +53,12 @@ class Table:
         return csv_source(str(r.path), len(self.columns) + 1, self.dialect)
 
     def counting_source(self, parallel: bool) -> str:
+        """The data rows without row numbers, which would force a read in file order."""
         r = self.resource
+        if r.format == "parquet" and r.parts:
+            return partitions.source_sql(r.parts, cell_list(self.columns), numbered=False)
         if r.format == "parquet":
-            return self.source
+            return parquet_source(str(r.path), self.columns, numbered=False)
         return csv_source(str(r.path), len(self.columns) + 1, self.dialect, numbered=False, parallel=parallel)
 
 

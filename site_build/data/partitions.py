@@ -88,8 +88,10 @@ PARQUET_TYPES = {
 }
 
 
-def source_sql(parts: tuple[Path, ...], cells: str) -> str:
+def source_sql(parts: tuple[Path, ...], cells: str, *, numbered: bool = True) -> str:
     """Every part's rows as text cells (``cells``), numbered across the parts in file order from 2.
+
+    Not ``numbered``: the rows in any order, without the sort the numbering costs.
 
     The partition keys are read from the folder names as text, so a key that is
     not of its field's type is a type error like any other cell.
@@ -97,6 +99,8 @@ def source_sql(parts: tuple[Path, ...], cells: str) -> str:
     files = "[" + ", ".join(literal(str(p)) for p in parts) + "]"
     options = "hive_partitioning = true, hive_types_autocast = false, filename = true, file_row_number = true"
     read = f"read_parquet({files}, {options})"
+    if not numbered:
+        return f"(SELECT {cells} FROM {read})"
     return f"(SELECT row_number() OVER (ORDER BY filename, file_row_number) + 1 AS __rn, {cells} FROM {read})"
 
 

@@ -21,6 +21,8 @@ class Scanner:
 
     def __init__(self, memory_limit: str | None = None, threads: int | None = None):
         self._con = duckdb.connect(":memory:")
+        #: temporary tables made on this connection, by the SQL of what they hold: made once, used by many scans
+        self.tables: dict[str, str] = {}
         self._con.execute("SET autoinstall_known_extensions = false")
         self._con.execute("SET autoload_known_extensions = false")
         if memory_limit:
@@ -40,6 +42,14 @@ class Scanner:
 
     def execute(self, sql: str, params: list | None = None) -> None:
         self._con.execute(sql, params or None)
+
+    def table(self, sql: str) -> str:
+        """A temporary table of the rows of ``sql``, made on first use; its name."""
+        if sql not in self.tables:
+            name = f"__t{len(self.tables)}"
+            self._con.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}")
+            self.tables[sql] = name
+        return self.tables[sql]
 
     def columns(self, sql: str, params: list | None = None) -> list[str]:
         rel = self._con.execute(sql, params or None)

@@ -9,6 +9,7 @@ from one place: ``Settings.from_options``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,18 @@ from mkdocs.config import config_options as c
 
 from site_build.errors import ConfigError
 from site_build.settings import Settings
+
+
+class _MemorySize(c.Type):
+    """An amount of memory as DuckDB reads it: a number and a unit, such as 1GB or 512MB."""
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), re.IGNORECASE):
+            raise base.ValidationError(
+                f"{value!r} is not an amount of memory; write a number and a unit, like 1GB or 512MB"
+            )
+        return value.strip()
 
 
 class HandbookConfig(base.Config):
@@ -49,6 +62,9 @@ class HandbookConfig(base.Config):
 
     query_timeout = c.Type((int, float), default=30)
     """Seconds one content query (table, chart, KPI) may run; past it the macro fails and names the SQL."""
+
+    memory_limit = _MemorySize(str, default="1GB")
+    """Memory DuckDB may hold while validating and querying (1GB, 512MB …); past it, it spills to disk, slower."""
 
     health_page = c.Type(str, default="health.md")
     """Page that documents each dataset; KPI cards, tables and charts link to it."""
