@@ -43,30 +43,34 @@ class LockTimeout(TimeoutError):
         self.path, self.timeout, self.holder = path, timeout, holder
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Replace ``path`` with ``data``; a reader sees the old content or the new, never a mix."""
-    with replacing(path, "wb") as handle:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data``; a reader sees the old content or the new, never a mix.
+
+    ``durable=False`` skips the fsyncs: still atomic for readers, but a power cut may
+    leave the file empty. Only for caches, whose reader takes an empty entry as a miss.
+    """
+    with replacing(path, "wb", durable=durable) as handle:
         handle.write(data)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, *, durable: bool = True) -> None:
     """``atomic_write_bytes`` for UTF-8 text."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
 
 
-def atomic_write_json(path: str | os.PathLike, obj: Any, **dumps: Any) -> None:
+def atomic_write_json(path: str | os.PathLike, obj: Any, *, durable: bool = True, **dumps: Any) -> None:
     """Write ``obj`` as UTF-8 JSON (``json.dump`` keyword arguments in ``dumps``), atomically.
 
     The JSON is streamed into the temporary file, so a value that cannot be
     serialised fails half-way through it, and ``path`` keeps its old content.
     """
     dumps.setdefault("ensure_ascii", False)
-    with replacing(path, "w") as handle:
+    with replacing(path, "w", durable=durable) as handle:
         json.dump(obj, handle, **dumps)
 
 
 @contextmanager
-def replacing(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
+def replacing(path: str | os.PathLike, mode: str = "wb", *, durable: bool = True) -> Iterator[IO[Any]]:
     """Yield a temporary file opened in ``mode``; when the block succeeds it is synced and replaces ``path``.
 
     On any exception the temporary file is removed and ``path`` is untouched.
@@ -80,12 +84,14 @@ def replacing(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
         with open(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def temp_path(path: Path) -> Path:

@@ -445,6 +445,24 @@ def test_runtime_bundle_is_cached_on_disk(tmp_path):
     assert runtime_files(store)["javascripts/vega.js"] == b"/* from the cache */"
 
 
+def test_the_runtime_is_bundled_in_a_worker_from_the_first_deferred_drawing(tmp_path, monkeypatch):
+    from site_build.views import vega
+
+    monkeypatch.setattr(vega, "_pending", None)
+    vega._bundle.cache_clear()
+    store = Store(tmp_path)
+    spec = to_spec(build_chart(*CASES["bar"]))
+    vega.Drawings(store).later("k", spec, json.dumps(spec), "bar")
+    assert vega._pending is not None  # started while the pages render, not after them
+    bundle = runtime_files(store)["javascripts/vega.js"]
+    assert vega._pending.result() in bundle.decode() and b"window.vegaEmbed=" in bundle  # the worker's bundle
+    assert store.entries("bundles")[0].read_bytes() == bundle
+    vega._bundle.cache_clear()
+    monkeypatch.setattr(vega, "_pending", None)
+    vega.Drawings(store).later("k", spec, json.dumps(spec), "bar")
+    assert vega._pending is None  # the store holds it: nothing to start
+
+
 def test_history_small_multiples_keep_kpi_order_and_display_text(tmp_path):
     from site_build.formats import vega_expr
     from site_build.views.charts import to_spec

@@ -53,6 +53,17 @@ def test_a_corrupt_entry_is_a_miss_and_is_removed(tmp_path):
     assert store.entries("svgs") == []
 
 
+def test_an_empty_entry_is_a_miss_as_a_power_cut_may_leave_one(tmp_path):
+    # The store does not fsync its entries: after a power cut one may be empty.
+    store = Store(tmp_path)
+    key = Store.key("bundle")
+    store.put_bytes("bundles", key, b"vega")
+    assert store.get_bytes("bundles", key) == b"vega"
+    store.path("bundles", key).write_bytes(b"")
+    assert store.get_bytes("bundles", key) is None
+    assert store.entries("bundles") == []
+
+
 def test_an_entry_its_reader_rejects_is_a_miss(tmp_path):
     store = Store(tmp_path)
     key = Store.key("verdict")

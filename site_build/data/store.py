@@ -10,8 +10,10 @@ has a format version (``FORMATS``); bumping one moves that namespace to a new
 folder and leaves the others warm.
 
 Writes are atomic (``fsutil``), so concurrent builds share a store safely.
-An entry that cannot be read back (bad JSON, bad UTF-8, a shape its reader
-rejects) is a miss and is removed. A write that fails, a full disk say, logs a
+They are not synced to disk: a cold build wrote about 700 entries, and their
+fsyncs cost it 0.6 s. A power cut may leave an entry empty, and an empty entry,
+like any that cannot be read back (bad JSON, bad UTF-8, a shape its reader
+rejects), is a miss and is removed. A write that fails, a full disk say, logs a
 warning and the build goes on: a cache costs later builds time, never this
 build its result. ``Store(None)`` is a disabled store: every read misses.
 """
@@ -115,6 +117,8 @@ class Store:
         except OSError:
             return None  # unreadable (permissions, I/O): the value is computed again
         try:
+            if not data:
+                raise ValueError("empty entry")
             return decode(data)
         except CORRUPT:
             log.debug("cache entry %s is corrupt; removed", path)
@@ -125,13 +129,13 @@ class Store:
 
     def put_bytes(self, namespace: str, key: str, data: bytes) -> bool:
         """Store ``data`` under ``key``; return False when the store is disabled or the write failed."""
-        return self._write(namespace, key, lambda path: fsutil.atomic_write_bytes(path, data))
+        return self._write(namespace, key, lambda path: fsutil.atomic_write_bytes(path, data, durable=False))
 
     def put_text(self, namespace: str, key: str, text: str) -> bool:
-        return self._write(namespace, key, lambda path: fsutil.atomic_write_text(path, text))
+        return self._write(namespace, key, lambda path: fsutil.atomic_write_text(path, text, durable=False))
 
     def put_json(self, namespace: str, key: str, value: Any, **dumps: Any) -> bool:
-        return self._write(namespace, key, lambda path: fsutil.atomic_write_json(path, value, **dumps))
+        return self._write(namespace, key, lambda path: fsutil.atomic_write_json(path, value, durable=False, **dumps))
 
     def _write(self, namespace: str, key: str, write: Callable[[Path], None]) -> bool:
         path = self.path(namespace, key)

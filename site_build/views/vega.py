@@ -176,6 +176,8 @@ class Drawings:
     def later(self, key: str, spec: dict, text: str, chart_id: str) -> tuple[str, bool]:
         """(the placeholder for the page, whether this spec is new to the workers)."""
         new = key not in self._futures
+        if not self._futures:
+            start_bundle(self.store)
         if new:
             started = time.perf_counter()
             self._futures[key] = (drawing.submit("svg", spec, text, _vl_version()), spec, text, started)
@@ -226,11 +228,30 @@ def runtime_files(store: Store = NO_STORE) -> dict[str, bytes]:
     }
 
 
-def _cached_bundle(store: Store) -> bytes:
+def _bundle_key() -> str:
     # Keyed by Altair's release, which fixes the Vega-Lite version: importing Altair to ask costs 0.2 s
     from importlib.metadata import version
 
-    key = Store.key("vl-convert", _VL_CONVERT, "vega-lite for altair", version("altair"))
+    return Store.key("vl-convert", _VL_CONVERT, "vega-lite for altair", version("altair"))
+
+
+#: the bundle being made in a worker since the first chart of the build (``start_bundle``)
+_pending: Future | None = None
+
+
+def start_bundle(store: Store) -> None:
+    """Start bundling the runtime in a worker, unless the store holds it: the pages render meanwhile.
+
+    Bundled only at the end, after the pages, a cold build waited 1.9 s for it.
+    """
+    global _pending
+    path = store.path("bundles", _bundle_key())
+    if _pending is None and _bundle.cache_info().currsize == 0 and not (path and path.is_file()):
+        _pending = drawing.submit("bundle", _vl_version())
+
+
+def _cached_bundle(store: Store) -> bytes:
+    key = _bundle_key()
     data = store.get_bytes("bundles", key)
     if data is None:
         data = _bundle()
@@ -247,7 +268,7 @@ def _bundle() -> bytes:
     versions = f"vega {vega}, vega-lite {_vl_version()}, vega-embed {embed}, bundled by vl-convert {_VL_CONVERT}"
     head = f"/* {versions}. BSD-3-Clause, (c) University of Washington Interactive Data Lab. */\n"
     try:  # in a worker: V8 stays out of the build's process
-        body = drawing.submit("bundle", _vl_version()).result()
+        body = (_pending or drawing.submit("bundle", _vl_version())).result()
     except drawing.WorkerGone:
         body = _javascript_bundle(_vl_version())
     return (head + "(function () {\n" + body + "\n})();\n").encode()
