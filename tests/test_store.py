@@ -86,7 +86,7 @@ def test_a_disabled_store_misses_and_writes_nothing(tmp_path, monkeypatch):
 def test_an_unknown_namespace_names_the_known_ones(tmp_path):
     with pytest.raises(
         KeyError,
-        match="No cache namespace 'query'. Known: bundles, fingerprints, offline, queries, reports, search, specs",
+        match="No cache namespace 'query'. Known: bundles, fingerprints, headers, offline, queries, reports, search, specs",
     ):
         Store(tmp_path).put_json("query", "k", [])
 

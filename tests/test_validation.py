@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from site_build.cli import main
+from site_build.data.header import read_header
 from site_build.data.package import DataPackage
 from site_build.data.store import Store
 from site_build.data.validation import gate, validate
@@ -172,6 +173,48 @@ def test_cache_reuses_verdict_until_file_changes(tmp_path):
     third = validate(DataPackage.load(tmp_path / "pkg"), store=Store(cache))
     assert third.stats["cached"] == []
     assert third.flatten(["type", "row"]) == [["foreign-key", 6]]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_headers_from_the_store_give_the_same_verdict_without_frictionless(case, tmp_path, monkeypatch):
+    from site_build.data import validation
+
+    shutil.copytree(PACKAGES / case, tmp_path / "pkg")
+    store = Store(tmp_path / "cache")
+    monkeypatch.setattr(validation, "_HEADERS", {})
+    first = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    if not store.entries("headers"):
+        # Nothing to keep: a bad descriptor, a missing file, or an encoding that frictionless checks whole
+        assert not first.valid or case.startswith("encoding"), case
+        return
+    for namespace in ("reports", "verdicts"):  # the rows are scanned again, with the stored headers
+        for entry in store.entries(namespace):
+            entry.unlink()
+    monkeypatch.setattr(validation, "_HEADERS", {})
+    opened = []
+    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    again = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    assert again.to_json()["groups"] == first.to_json()["groups"]
+    assert again.stats["rows"] == first.stats["rows"]
+    stored = len(store.entries("headers"))
+    assert len(opened) == len(first.stats["rows"]) - stored  # only the headers not kept were read again
+
+
+def test_after_a_one_file_change_only_that_header_is_read_again(tmp_path, monkeypatch):
+    from site_build.data import validation
+
+    shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
+    store = Store(tmp_path / "cache")
+    monkeypatch.setattr(validation, "_HEADERS", {})  # as in a new process
+    validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    monkeypatch.setattr(validation, "_HEADERS", {})
+    opened = []
+    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    with open(tmp_path / "pkg" / "customers.csv", "a", encoding="utf-8") as fh:
+        fh.write("9,Ivy,gold,2024-04-01,false,1999,2024-04-01T09:00:00,09:00:00,50\n")
+    report = validate(DataPackage.load(tmp_path / "pkg"), store=store)
+    assert opened == ["customers"]
+    assert report.to_json()["groups"] == validate(DataPackage.load(tmp_path / "pkg")).to_json()["groups"]
 
 
 def test_an_unchanged_package_reuses_the_whole_report(tmp_path):

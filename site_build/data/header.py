@@ -83,6 +83,18 @@ def open_package(package: DataPackage):
     return fpackage, []
 
 
+def field_objects(table: Table) -> dict:
+    """The frictionless field of each column, by number; made from the columns for a header from the store."""
+    if not table.fields and table.columns:
+        from frictionless import Field
+
+        for c in table.columns:
+            field = Field.from_descriptor(c.descriptor)
+            field.missing_values = list(c.missing_values)
+            table.fields[c.number] = field
+    return table.fields
+
+
 def read_header(resource: Resource, fres, prefix: str) -> Table:
     from frictionless import FrictionlessException
 

@@ -40,6 +40,7 @@ FORMATS = {
     "queries": 3,  # QueryResult.to_json() of a query, and the view SQL its key covers (data/engine.py)
     "verdicts": 2,  # rows and findings of one resource's row checks (data/verdicts.py)
     "reports": 1,  # the whole validation report on an unchanged package (data/verdicts.py)
+    "headers": 1,  # what frictionless read of one file's header: its columns, errors and dialect (data/verdicts.py)
     "fingerprints": 1,  # the (size, mtime) -> sha256 memo of data files (data/package.py)
     "specs": 1,  # normalised Vega-Lite specs of declared charts (views/charts.py)
     "svgs": 1,  # static SVGs drawn by vl-convert (views/vega.py)

@@ -33,14 +33,32 @@ from site_build.data.checks import (
     scan_foreign_key,
     to_group,
 )
-from site_build.data.header import Table, file_errors, frictionless_rows, open_package, read_header, resource_error
+from site_build.data.header import (
+    Table,
+    field_objects,
+    file_errors,
+    frictionless_rows,
+    open_package,
+    read_header,
+    resource_error,
+)
 from site_build.data.judge import judge
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Error, Group, Report
 from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
-from site_build.data.verdicts import cache_key, load_cache, load_report, report_key, save_cache, save_report
+from site_build.data.verdicts import (
+    cache_key,
+    header_key,
+    load_cache,
+    load_header,
+    load_report,
+    report_key,
+    save_cache,
+    save_header,
+    save_report,
+)
 from site_build.errors import DataInvalid, suggest
 
 #: the default of the setting memory_limit: the scans' hash tables spill to disk past it
@@ -123,7 +141,7 @@ def _validate(
     memory_limit: str,
 ) -> Report:
     report = Report(stats={"rows": {}, "cached": []})
-    tables, problems = _read_headers(package, prints)
+    tables, problems = _read_headers(package, prints, store)
     if problems:
         report.groups = [Group(e.type, None, "datapackage.json", total=1, errors=[e]) for e in problems]
         return report
@@ -149,12 +167,18 @@ _HEADERS: dict[str, Table] = {}
 _MAX_HEADERS = 512
 
 
-def _read_headers(package: DataPackage, prints: Fingerprints | None) -> tuple[dict[str, Table], list[Error]]:
+def _read_headers(
+    package: DataPackage, prints: Fingerprints | None, store: Store
+) -> tuple[dict[str, Table], list[Error]]:
     keys = _header_keys(package, prints)
+    stored = {name: header_key(key, prints) for name, key in keys.items()} if prints and store.enabled else {}
     tables: dict[str, Table] = {}
     fpackage = None
     for i, (name, res) in enumerate(package.resources.items()):
         known = _HEADERS.get(keys.get(name, ""))
+        if known is None and name in stored:
+            # The descriptor was valid when this entry was written, and the key covers its bytes.
+            known = load_header(store, stored[name], Table(res, prefix=f"r{i}"))
         if known is not None:
             tables[name] = replace(known, resource=res, errors=list(known.errors), judged=None)
             continue
@@ -167,6 +191,8 @@ def _read_headers(package: DataPackage, prints: Fingerprints | None) -> tuple[di
             if len(_HEADERS) >= _MAX_HEADERS:
                 _HEADERS.clear()
             _HEADERS[keys[name]] = replace(table, errors=list(table.errors))
+            if name in stored:
+                save_header(store, stored[name], table)
     return tables, []
 
 
@@ -272,7 +298,7 @@ def _scan_cells(scanner: Scanner, table: Table, first: int, pk: list[Column], ke
     table.judged = table.judged or {}
     result = _scan_cells_once(scanner, table, first, pk, keys)
     if result[-1]:
-        table.judged.update(judge(scanner, table.source, result[-1], table.fields, table.prefix))
+        table.judged.update(judge(scanner, table.source, result[-1], field_objects(table), table.prefix))
         result = _scan_cells_once(scanner, table, first, pk, keys)
     return result[:-1]
 
@@ -291,7 +317,7 @@ def _scan_cells_once(scanner: Scanner, table: Table, first: int, pk: list[Column
 
 def _side(scanner: Scanner, table: Table, key: list[Column], parallel: bool) -> Side:
     if table.judged is None:  # a parent not scanned yet: judge its key's hard cells now
-        table.judged = judge(scanner, table.source, key, table.fields, table.prefix) if key else {}
+        table.judged = judge(scanner, table.source, key, field_objects(table), table.prefix) if key else {}
     return Side(table.source, table.counting_source(parallel), table.columns, key, table.judged)
 
 

@@ -3,7 +3,8 @@
 Each resource's row checks are kept in the store's "verdicts" namespace; the
 whole report, in "reports", is kept under the descriptor, every data file and
 the validation code, so that a build whose data did not change opens no file
-with frictionless at all.
+with frictionless at all. What frictionless read of each header is kept in
+"headers", so that after a one-file change only that file is opened with it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import importlib.metadata
 from dataclasses import asdict
 from pathlib import Path
 
+from site_build.data.cells import Column
 from site_build.data.checks import Finding
+from site_build.data.header import Table
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Error, Group, Report
 from site_build.data.store import Store
 
 NAMESPACE = "verdicts"
 REPORTS = "reports"
+HEADERS = "headers"
 #: the code whose verdicts a stored report holds: this folder (validation, checks, messages)
 _CODE = Path(__file__).parent
 
@@ -57,8 +61,43 @@ def report_key(package: DataPackage, prints: Fingerprints, errors_per_type: int)
         code = sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py"))
     except OSError:  # a missing or unreadable file: validation reports it, every time
         return None
-    libraries = [importlib.metadata.version(name) for name in ("frictionless", "duckdb")]
-    return Store.key(errors_per_type, hashes, code, libraries)
+    return Store.key(errors_per_type, hashes, code, _libraries())
+
+
+def _libraries() -> list[str]:
+    return [importlib.metadata.version(name) for name in ("frictionless", "duckdb")]
+
+
+def header_key(key: str, prints: Fingerprints) -> str:
+    """The store key of a header read under ``key`` (descriptor, resource, position, file) by this code."""
+    return Store.key(key, sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py")), _libraries())
+
+
+def load_header(store: Store, key: str, table: Table) -> Table | None:
+    """``table`` (a resource and its prefix) with the header stored under ``key``, or None."""
+
+    def parse(data: dict) -> Table:
+        columns = [
+            Column(c["number"], c["descriptor"], tuple(c["missing_values"]), tuple(c["supported"]))
+            for c in data["columns"]
+        ]
+        errors = [Error(**e) for e in data["errors"]]
+        delimiter, quote = data["dialect"]
+        return Table(
+            table.resource, columns, errors, bool(data["readable"]), dialect=(delimiter, quote), prefix=table.prefix
+        )
+
+    return store.get_json(HEADERS, key, parse)
+
+
+def save_header(store: Store, key: str, table: Table) -> None:
+    """Keep what frictionless read of a header; not a table frictionless must check whole (``fallback``)."""
+    if table.fallback is None:
+        columns = [asdict(c) for c in table.columns]
+        errors = [asdict(e) for e in table.errors]
+        store.put_json(
+            HEADERS, key, {"columns": columns, "errors": errors, "readable": table.readable, "dialect": table.dialect}
+        )
 
 
 def load_report(store: Store, key: str | None) -> Report | None:
