@@ -11,6 +11,7 @@ so its verdict still matches.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 import time
@@ -39,6 +40,7 @@ from site_build.data.header import (
     file_errors,
     frictionless_rows,
     open_package,
+    open_resource,
     read_header,
     resource_error,
 )
@@ -173,26 +175,37 @@ def _read_headers(
     keys = _header_keys(package, prints)
     stored = {name: header_key(key, prints) for name, key in keys.items()} if prints and store.enabled else {}
     tables: dict[str, Table] = {}
-    fpackage = None
     for i, (name, res) in enumerate(package.resources.items()):
         known = _HEADERS.get(keys.get(name, ""))
         if known is None and name in stored:
-            # The descriptor was valid when this entry was written, and the key covers its bytes.
             known = load_header(store, stored[name], Table(res, prefix=f"r{i}"))
         if known is not None:
             tables[name] = replace(known, resource=res, errors=list(known.errors), judged=None)
+    # A header kept under this descriptor's bytes means frictionless found the descriptor valid:
+    # then each other file is opened alone, not the whole package.
+    fpackage, descriptor = None, json.loads(package.descriptor_path.read_bytes()) if tables else None
+    for i, (name, res) in enumerate(package.resources.items()):
+        if name in tables:
             continue
-        if fpackage is None:
-            fpackage, problems = open_package(package)
-            if problems:
-                return {}, problems
-        table = tables[name] = read_header(res, fpackage.get_resource(name), f"r{i}")
+        if descriptor is not None:
+            fres = open_resource(package, descriptor, name)
+        else:
+            if fpackage is None:
+                fpackage, problems = open_package(package)
+                if problems:
+                    return {}, problems
+            fres = fpackage.get_resource(name)
+        table = read_header(res, fres, f"r{i}")
+        if table.fallback is not None and descriptor is not None:
+            table.fallback = open_package(package)[0].get_resource(name)  # frictionless checks its keys in the package
+        tables[name] = table
         if name in keys and table.fallback is None:
             if len(_HEADERS) >= _MAX_HEADERS:
                 _HEADERS.clear()
             _HEADERS[keys[name]] = replace(table, errors=list(table.errors))
             if name in stored:
                 save_header(store, stored[name], table)
+    tables = {name: tables[name] for name in package.resources}  # descriptor order, as the report lists them
     return tables, []
 
 
