@@ -2,9 +2,9 @@
 
 For each scale (1 ≈ 100k orders, 10 ≈ 1M, 100 ≈ 10M) it writes the demo data
 with ``python -m tools.demodata`` into a copy of the project, builds it cold
-and warm in fresh processes, and, with ``--parquet``, again with orders and
-order_items as Hive-partitioned Parquet (by month). Every figure is printed
-with its ratio to the first scale's CSV build in the same run.
+and warm in fresh processes, and again with orders and order_items as
+Hive-partitioned Parquet by month (``--partitioned``). Every figure is printed
+with its ratio to the first scale's build of the same layout, in the same run.
 
     .venv/bin/python bench/bench_scale.py [--scales 1 10 100] [--csv-only]
 
@@ -17,7 +17,6 @@ within 10% of the first scale's bytes.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -27,49 +26,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTITIONED = {"orders": "order_date", "order_items": None}
 
 
-def _project(dest: Path, scale: float) -> Path:
+def _project(dest: Path, scale: float, partitioned: bool) -> Path:
     for name in ("content", "macros"):
         shutil.copytree(ROOT / name, dest / name)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    command = ["--seed", "42", "--scale", str(scale), "--out", str(dest / "data")]
     subprocess.run(
-        [sys.executable, "-m", "tools.demodata", "--seed", "42", "--scale", str(scale), "--out", str(dest / "data")],
+        [sys.executable, "-m", "tools.demodata", *command, *(["--partitioned"] if partitioned else [])],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
     shutil.copy(ROOT / "data" / "metrics.yml", dest / "data" / "metrics.yml")
     return dest
-
-
-def _to_parquet(data: Path) -> None:
-    """orders by month of order_date, order_items by the month of its order: the layout a Spark job writes."""
-    import duckdb
-
-    con = duckdb.connect()
-    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    done = []
-    for resource in descriptor["resources"]:
-        if resource["name"] not in PARTITIONED:
-            continue
-        csv = data / resource["path"]
-        month = "strftime(order_date, '%Y-%m')" if resource["name"] == "orders" else "strftime(o.order_date, '%Y-%m')"
-        source = (
-            f"SELECT *, {month} AS month FROM read_csv('{csv}', header = true)"
-            if resource["name"] == "orders"
-            else f"SELECT i.*, {month} AS month FROM read_csv('{csv}', header = true) AS i "
-            f"JOIN read_csv('{data / 'orders.csv'}', header = true) AS o USING (order_id)"
-        )
-        folder = data / resource["name"]
-        con.execute(f"COPY ({source}) TO '{folder}' (FORMAT parquet, PARTITION_BY (month))")
-        done.append(csv)
-        resource.update(path=resource["name"], format="parquet")
-        resource["schema"]["fields"].append({"name": "month", "type": "string"})
-    for csv in done:
-        csv.unlink()
-    (data / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
 
 
 def _build(project: Path) -> dict:
@@ -104,19 +75,18 @@ def _verdict(met: bool) -> str:
 
 def main(scales: list[float] | None = None, parquet: bool = True) -> None:
     scales = scales or [1.0, 10.0, 100.0]
-    base = None
+    #: each layout's figures at the first scale: what its larger builds are measured against
+    bases: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for scale in scales:
             for layout in ("csv", "parquet") if parquet else ("csv",):
-                project = _project(Path(tmp) / f"s{scale}-{layout}", scale)
-                if layout == "parquet":
-                    _to_parquet(project / "data")
+                project = _project(Path(tmp) / f"s{scale}-{layout}", scale, partitioned=layout == "parquet")
                 cold = _build(project)
                 warm = _build(project)
                 size = _site_bytes(project)
                 rate = cold["rows"] / cold["validation"] if cold["validation"] else 0.0
                 row = {"cold": cold["seconds"], "warm": warm["seconds"], "rss": cold["rss"], "size": size}
-                base = base or row
+                base = bases.setdefault(layout, row)
                 print(
                     f"scale {scale:g} {layout}: {cold['rows']:,} rows validated at {rate:,.0f}/s; "
                     f"cold {cold['seconds']:.1f} s ({cold['seconds'] / base['cold']:.2f}x), "

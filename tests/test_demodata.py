@@ -160,3 +160,32 @@ def test_cli_refuses_other_folders_with_exit_1(tmp_path):
     result = CliRunner().invoke(demo_data, ["--scale", "0.01", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "Refusing to overwrite it" in result.output
+
+
+def test_partitioned_orders_validate_and_query_as_the_csv_did(tmp_path):
+    from site_build.data.validation import validate
+
+    out = tmp_path / "d"
+    result = CliRunner().invoke(demo_data, ["--scale", "0.01", "--out", str(out), "--partitioned"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^  orders\s+\d+ Parquet files in .*/orders/month=…/$", result.output, re.M)
+    assert not (out / "orders.csv").exists() and not (out / "order_items.csv").exists()
+    months = sorted(p.name for p in (out / "orders").iterdir())
+    assert len(months) == 24 and months[0] == "month=2024-11" and months[-1] == "month=2026-10"
+    package = DataPackage.load(out)
+    assert package.resources["orders"].partition_keys == ("month",)
+    report = validate(package)
+    assert report.valid, report.to_text()
+    plain = tmp_path / "plain"
+    generate(plain, seed=42, scale=0.01)
+    sql = (
+        "SELECT count(*), sum(i.quantity * i.unit_price), count(DISTINCT o.customer_id) "
+        "FROM order_items i JOIN orders o USING (order_id)"
+    )
+    with QueryEngine(package) as partitioned, QueryEngine(DataPackage.load(plain)) as csv:
+        assert partitioned.query(sql).rows == csv.query(sql).rows
+        assert partitioned.query("SELECT count(*) FROM orders WHERE month = '2026-10'").scalar() > 0
+    # Run again on the same folder: the partitions are replaced, not added to.
+    result = CliRunner().invoke(demo_data, ["--scale", "0.01", "--out", str(out), "--partitioned"])
+    assert result.exit_code == 0, result.output
+    assert validate(DataPackage.load(out)).stats["rows"]["orders"] == report.stats["rows"]["orders"]

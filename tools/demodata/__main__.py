@@ -34,8 +34,13 @@ from tools.demodata import check_target, generate
     help="Folder to write the CSV files and datapackage.json into.",
 )
 @click.option("--force", is_flag=True, help="Write into a non-empty folder that does not hold earlier demo data.")
+@click.option(
+    "--partitioned",
+    is_flag=True,
+    help="Write orders and order_items as Hive-partitioned Parquet folders by month, as Spark or Trino would.",
+)
 @handle_errors
-def demo_data(seed, scale, out_dir, force):
+def demo_data(seed, scale, out_dir, force, partitioned):
     """Generate realistic demo data for the e-commerce strategy handbook.
 
     Writes about 24 months of orders, traffic, members, service tickets and
@@ -46,12 +51,18 @@ def demo_data(seed, scale, out_dir, force):
     Example:
       python -m tools.demodata --seed 42 --scale 1 --out data
       python -m tools.demodata --scale 10 --out /tmp/bench-data
+      python -m tools.demodata --scale 100 --partitioned --out /tmp/big
     """
     import time
 
     check_target(out_dir, force=force)
     start = time.perf_counter()
     counts = generate(out_dir, seed=seed, scale=scale, progress=_report_rows)
+    if partitioned:
+        from tools.demodata.partitioned import partition
+
+        for name, files in partition(out_dir).items():
+            click.echo(f"  {name:<22} {files:>6} Parquet files in {out_dir / name}/month=…/", err=True)
     seconds = time.perf_counter() - start
     click.secho(
         f"Wrote {len(counts)} resources, {sum(counts.values()):,} rows to {out_dir}/ in {seconds:.1f} s",
