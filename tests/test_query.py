@@ -294,3 +294,12 @@ def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
         f"Could not write to the cache in {cache}/fingerprints: no space left on device. {fix}",  # the memo, on close
     ]
     assert not list((cache / "queries").rglob("*.tmp"))
+
+
+def test_duckdb_draws_no_progress_bar_into_the_build_log(data):
+    from site_build.data.scanner import Scanner
+
+    # DuckDB draws one on scans past two seconds, as at 10M rows, unless told not to.
+    with QueryEngine(DataPackage.load(data)) as e, Scanner() as scanner:
+        assert e._con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+        assert scanner.one("SELECT current_setting('enable_progress_bar')") == (False,)

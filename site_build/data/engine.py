@@ -235,7 +235,9 @@ def _connect(memory_limit: str) -> tuple[tempfile.TemporaryDirectory, duckdb.Duc
     temp = tempfile.TemporaryDirectory(prefix="handbook-duckdb-", ignore_cleanup_errors=True)
     # Past memory_limit DuckDB moves loaded tables and join state to temp_directory: at 10M orders the loaded
     # tables alone were 3 GB.
-    return temp, duckdb.connect(":memory:", config={"temp_directory": temp.name, "memory_limit": memory_limit})
+    con = duckdb.connect(":memory:", config={"temp_directory": temp.name, "memory_limit": memory_limit})
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar, drawn into the build log on long queries
+    return temp, con
 
 
 def _lock_down(con: duckdb.DuckDBPyConnection, root: str) -> None:

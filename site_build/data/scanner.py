@@ -25,6 +25,8 @@ class Scanner:
         self.tables: dict[str, str] = {}
         self._con.execute("SET autoinstall_known_extensions = false")
         self._con.execute("SET autoload_known_extensions = false")
+        # DuckDB draws its own progress bar on long scans, into the middle of the build log.
+        self._con.execute("SET enable_progress_bar = false")
         if memory_limit:
             self._con.execute(f"SET memory_limit = {literal(memory_limit)}")
         if threads:
