@@ -52,6 +52,7 @@ _PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=Tr
 STAGES = {
     "validation": re.compile(r"site_build: validate .* ([\d.]+) s$", re.M),
     "pages": re.compile(r"site_build: pages: .*\(([\d.]+) s in macros", re.M),
+    "(of which queries)": re.compile(r"site_build: queries: .*\(([\d.]+) s in DuckDB\)", re.M),
     "charts": re.compile(r"site_build: charts: .*\(([\d.]+) s\)$", re.M),
     "search (Material)": re.compile(r"site_build: search: .*\(([\d.]+) s\)$", re.M),
     "output": re.compile(r"site_build: output: .*\(([\d.]+) s,", re.M),
@@ -197,7 +198,7 @@ def main(runs: int = 3) -> None:
     py = sys.executable
     times: dict[str, list[float]] = {k: [] for k in ("plain", "cold", "warm", "chapter", "data row")}
     rss: list[int] = []
-    stages: dict[str, dict[str, list[float]]] = {"chapter": {}, "data row": {}}
+    stages: dict[str, dict[str, list[float]]] = {"chapter": {}, "data row": {}, "cold": {}}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         project = _copy_project(tmp / "project")
@@ -210,7 +211,7 @@ def main(runs: int = 3) -> None:
                 _run([py, "-m", "mkdocs", "build", "-q", "-f", str(plain), "-d", str(tmp / "p")], project)[0]
             )
             shutil.rmtree(project / ".handbook-cache", ignore_errors=True)
-            seconds, peak = _run(build, project)
+            seconds, peak = _run(build, project, stages["cold"])
             times["cold"].append(seconds)
             rss.append(peak)
             times["warm"].append(_run(build, project)[0])
