@@ -303,3 +303,12 @@ def test_duckdb_draws_no_progress_bar_into_the_build_log(data):
     with QueryEngine(DataPackage.load(data)) as e, Scanner() as scanner:
         assert e._con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
         assert scanner.one("SELECT current_setting('enable_progress_bar')") == (False,)
+
+
+def test_a_query_past_memory_limit_spills_to_the_engines_own_temp_folder(data):
+    # Three million groups need more than 40 MB: without a temp folder DuckDB fails with "Out of Memory".
+    # The folder is one the lock-down allows (allowed_directories) and only this engine uses.
+    sql = "SELECT count(*) AS groups, sum(n) AS n FROM (SELECT range % 3000017 AS k, count(*) AS n FROM range(12000000) GROUP BY 1)"
+    with QueryEngine(DataPackage.load(data), memory_limit="40MB") as e:
+        assert e.query(sql).rows == [(3000017, 12000000)]
+        assert e._con.execute("SELECT current_setting('temp_directory')").fetchone() == (e._temp.name,)
