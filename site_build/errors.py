@@ -118,3 +118,14 @@ def suggest(name: str, choices: Iterable[str], *, noun: str = "name") -> str:
     else:
         parts.append(f"No {noun}s are defined.")
     return " ".join(parts)
+
+
+def out_of_memory(where: str, step: str, error: Exception, limit: str | None) -> str:
+    """The message for DuckDB running out of memory: the data is fine, the setting is too small."""
+    first = str(error).strip().splitlines()[0]
+    now = f" (now {limit})" if limit else ""
+    return (
+        f"{where}: {step} ran out of memory: {first}\n"
+        f"Fix: raise memory_limit under the handbook plugin in mkdocs.yml{now}, for example to 2GB; "
+        "past it DuckDB spills to disk, but some steps need a minimum in memory."
+    )

@@ -105,3 +105,17 @@ def test_memory_limit_reaches_duckdb_and_a_wrong_amount_is_a_config_error(tmp_pa
         "mkdocs.yml: plugins: handbook: option 'memory_limit': 'lots' is not an amount of memory; "
         "write a number and a unit, like 1GB or 512MB. Fix it in mkdocs.yml."
     ) in result.output
+
+
+def test_a_memory_limit_too_small_for_validation_says_so_not_that_the_data_is_bad(tmp_path):
+    project = copy_site("basic", tmp_path / "p")
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  - handbook\n", "  - handbook:\n      memory_limit: 1MB\n"),
+        encoding="utf-8",
+    )
+    result = run("validate", cwd=project)
+    assert result.exit_code == 1
+    assert "validation ran out of memory: Out of Memory Error" in result.output
+    assert "Fix: raise memory_limit under the handbook plugin in mkdocs.yml (now 1MB)" in result.output
+    assert "source-error" not in result.output and "Traceback" not in result.output

@@ -21,6 +21,7 @@ class Scanner:
 
     def __init__(self, memory_limit: str | None = None, threads: int | None = None):
         self._con = duckdb.connect(":memory:")
+        self.memory_limit = memory_limit
         #: temporary tables made on this connection, by the SQL of what they hold: made once, used by many scans
         self.tables: dict[str, str] = {}
         self._con.execute("SET autoinstall_known_extensions = false")

@@ -61,7 +61,7 @@ from site_build.data.verdicts import (
     save_header,
     save_report,
 )
-from site_build.errors import DataInvalid, suggest
+from site_build.errors import ConfigError, DataInvalid, out_of_memory, suggest
 
 #: the default of the setting memory_limit: the scans' hash tables spill to disk past it
 MEMORY_LIMIT = "1GB"
@@ -251,6 +251,8 @@ def _check_table(
         try:
             rows, findings = _scan(scanner, table, tables, first)
         except Scanner.Error as e:
+            if "Out of Memory" in str(e):
+                raise ConfigError(out_of_memory(res.relpath, "validation", e, scanner.memory_limit)) from None
             kind = "encoding-error" if "unicode" in str(e).lower() else "source-error"
             message = str(e).strip().splitlines()[0]
             return (
