@@ -59,7 +59,16 @@ def _build(project: Path) -> dict:
     rss = int(done.stderr.strip().splitlines()[-1]) / 1024
     found = re.search(r"validate \d+ resources, ([\d,]+) rows .*? ([\d.]+) s", done.stderr)
     rows, checked = (int(found.group(1).replace(",", "")), float(found.group(2))) if found else (0, 0.0)
-    return {"seconds": seconds, "rss": rss, "rows": rows, "validation": checked}
+    queries = re.search(r"site_build: queries: .*\(([\d.]+) s in DuckDB\)", done.stderr)
+    pages = re.search(r"site_build: pages: .*\(([\d.]+) s in macros", done.stderr)
+    return {
+        "seconds": seconds,
+        "rss": rss,
+        "rows": rows,
+        "validation": checked,
+        "queries": float(queries.group(1)) if queries else 0.0,
+        "pages": float(pages.group(1)) if pages else 0.0,
+    }
 
 
 def _site_bytes(project: Path) -> int:
@@ -93,6 +102,10 @@ def main(scales: list[float] | None = None, parquet: bool = True) -> None:
                     f"warm {warm['seconds']:.1f} s ({warm['seconds'] / base['warm']:.2f}x), "
                     f"peak RSS {cold['rss']:.0f} MB ({cold['rss'] / base['rss']:.2f}x), "
                     f"site {size / 1e6:.2f} MB ({size / base['size']:.2f}x)"
+                )
+                print(
+                    f"  where the cold build goes: validation {cold['validation']:.1f} s, "
+                    f"pages {cold['pages']:.1f} s (of which queries, loads included, {cold['queries']:.1f} s)"
                 )
                 if scale == max(scales) and scale > min(scales):
                     print(
