@@ -177,11 +177,11 @@ def test_cache_reuses_verdict_until_file_changes(tmp_path):
 
 @pytest.mark.parametrize("case", CASES)
 def test_headers_from_the_store_give_the_same_verdict_without_frictionless(case, tmp_path, monkeypatch):
-    from site_build.data import validation
+    from site_build.data import header as headers
 
     shutil.copytree(PACKAGES / case, tmp_path / "pkg")
     store = Store(tmp_path / "cache")
-    monkeypatch.setattr(validation, "_HEADERS", {})
+    monkeypatch.setattr(headers, "_HEADERS", {})
     first = validate(DataPackage.load(tmp_path / "pkg"), store=store)
     if not store.entries("headers"):
         # Nothing to keep: a bad descriptor, a missing file, or an encoding that frictionless checks whole
@@ -190,9 +190,9 @@ def test_headers_from_the_store_give_the_same_verdict_without_frictionless(case,
     for namespace in ("reports", "verdicts"):  # the rows are scanned again, with the stored headers
         for entry in store.entries(namespace):
             entry.unlink()
-    monkeypatch.setattr(validation, "_HEADERS", {})
+    monkeypatch.setattr(headers, "_HEADERS", {})
     opened = []
-    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    monkeypatch.setattr(headers, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
     again = validate(DataPackage.load(tmp_path / "pkg"), store=store)
     assert again.to_json()["groups"] == first.to_json()["groups"]
     assert again.stats["rows"] == first.stats["rows"]
@@ -201,16 +201,16 @@ def test_headers_from_the_store_give_the_same_verdict_without_frictionless(case,
 
 
 def test_after_a_one_file_change_only_that_header_is_read_again(tmp_path, monkeypatch):
-    from site_build.data import validation
+    from site_build.data import header as headers
 
     shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
     store = Store(tmp_path / "cache")
-    monkeypatch.setattr(validation, "_HEADERS", {})  # as in a new process
+    monkeypatch.setattr(headers, "_HEADERS", {})  # as in a new process
     validate(DataPackage.load(tmp_path / "pkg"), store=store)
-    monkeypatch.setattr(validation, "_HEADERS", {})
+    monkeypatch.setattr(headers, "_HEADERS", {})
     opened = []
-    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
-    monkeypatch.setattr(validation, "open_package", None)  # the descriptor is known valid: no whole package
+    monkeypatch.setattr(headers, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    monkeypatch.setattr(headers, "open_package", None)  # the descriptor is known valid: no whole package
     with open(tmp_path / "pkg" / "customers.csv", "a", encoding="utf-8") as fh:
         fh.write("9,Ivy,gold,2024-04-01,false,1999,2024-04-01T09:00:00,09:00:00,50\n")
     report = validate(DataPackage.load(tmp_path / "pkg"), store=store)
@@ -320,14 +320,15 @@ def test_no_format_is_suggested_when_some_dates_are_fine(tmp_path):
 
 
 def test_a_second_validation_in_one_process_reads_only_the_changed_header(tmp_path, monkeypatch):
+    from site_build.data import header as headers
     from site_build.data import validation
 
     shutil.copytree(PACKAGES / "foreign-key", tmp_path / "pkg")
     store = Store(tmp_path / "cache")
     opened: list[str] = []
-    read_header = validation.read_header
-    monkeypatch.setattr(validation, "_HEADERS", {})
-    monkeypatch.setattr(validation, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
+    read_header = headers.read_header
+    monkeypatch.setattr(headers, "_HEADERS", {})
+    monkeypatch.setattr(headers, "read_header", lambda res, *a: opened.append(res.name) or read_header(res, *a))
     first = validate(DataPackage.load(tmp_path / "pkg"), store=store)
     assert opened == ["customers", "orders"]
     # Renaming a column in the header: only that file is read again, and the rename is reported.

@@ -50,8 +50,7 @@ class QueryEngine:
         timeout: float | None = 30.0,
         memory_limit: str = "1GB",
     ):
-        self.timeout = check_timeout(timeout)
-        self.memory_limit = memory_limit
+        self.timeout, self.memory_limit = check_timeout(timeout), memory_limit
         self.package = package
         self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()

@@ -11,7 +11,6 @@ so its verdict still matches.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import tempfile
 import time
@@ -39,9 +38,7 @@ from site_build.data.header import (
     field_objects,
     file_errors,
     frictionless_rows,
-    open_package,
-    open_resource,
-    read_header,
+    read_headers,
     resource_error,
 )
 from site_build.data.judge import judge
@@ -52,13 +49,10 @@ from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
 from site_build.data.verdicts import (
     cache_key,
-    header_key,
     load_cache,
-    load_header,
     load_report,
     report_key,
     save_cache,
-    save_header,
     save_report,
 )
 from site_build.errors import ConfigError, DataInvalid, out_of_memory, suggest
@@ -143,7 +137,7 @@ def _validate(
     memory_limit: str,
 ) -> Report:
     report = Report(stats={"rows": {}, "cached": []})
-    tables, problems = _read_headers(package, prints, store)
+    tables, problems = read_headers(package, prints, store)
     if problems:
         report.groups = [Group(e.type, None, "datapackage.json", total=1, errors=[e]) for e in problems]
         return report
@@ -162,65 +156,6 @@ def _validate(
 
 
 # -- headers (frictionless) ---------------------------------------------------
-
-#: headers read by earlier validations in this process, by descriptor, resource, position and file.
-#: ``handbook serve`` then opens only the file that changed with frictionless (0.9 s of a data edit's rebuild).
-_HEADERS: dict[str, Table] = {}
-_MAX_HEADERS = 512
-
-
-def _read_headers(
-    package: DataPackage, prints: Fingerprints | None, store: Store
-) -> tuple[dict[str, Table], list[Error]]:
-    keys = _header_keys(package, prints)
-    stored = {name: header_key(key, prints) for name, key in keys.items()} if prints and store.enabled else {}
-    tables: dict[str, Table] = {}
-    for i, (name, res) in enumerate(package.resources.items()):
-        known = _HEADERS.get(keys.get(name, ""))
-        if known is None and name in stored:
-            known = load_header(store, stored[name], Table(res, prefix=f"r{i}"))
-        if known is not None:
-            tables[name] = replace(known, resource=res, errors=list(known.errors), judged=None)
-    # A header kept under this descriptor's bytes means frictionless found the descriptor valid:
-    # then each other file is opened alone, not the whole package.
-    fpackage, descriptor = None, json.loads(package.descriptor_path.read_bytes()) if tables else None
-    for i, (name, res) in enumerate(package.resources.items()):
-        if name in tables:
-            continue
-        if descriptor is not None:
-            fres = open_resource(package, descriptor, name)
-        else:
-            if fpackage is None:
-                fpackage, problems = open_package(package)
-                if problems:
-                    return {}, problems
-            fres = fpackage.get_resource(name)
-        table = read_header(res, fres, f"r{i}")
-        if table.fallback is not None and descriptor is not None:
-            table.fallback = open_package(package)[0].get_resource(name)  # frictionless checks its keys in the package
-        tables[name] = table
-        if name in keys and table.fallback is None:
-            if len(_HEADERS) >= _MAX_HEADERS:
-                _HEADERS.clear()
-            _HEADERS[keys[name]] = replace(table, errors=list(table.errors))
-            if name in stored:
-                save_header(store, stored[name], table)
-    tables = {name: tables[name] for name in package.resources}  # descriptor order, as the report lists them
-    return tables, []
-
-
-def _header_keys(package: DataPackage, prints: Fingerprints | None) -> dict[str, str]:
-    if prints is None:
-        return {}
-    try:
-        descriptor = prints.of(package.descriptor_path)
-        return {
-            name: Store.key(descriptor, name, i, prints.of(res.path))
-            for i, (name, res) in enumerate(package.resources.items())
-        }
-    except OSError:  # a missing file: read every header, so its error is reported as before
-        return {}
-
 
 # -- rows (DuckDB) ------------------------------------------------------------
 

@@ -10,15 +10,18 @@ with frictionless at all. What frictionless read of each header is kept in
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_build.data.cells import Column
 from site_build.data.checks import Finding
-from site_build.data.header import Table
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Error, Group, Report
 from site_build.data.store import Store
+
+if TYPE_CHECKING:
+    from site_build.data.header import Table
 
 NAMESPACE = "verdicts"
 REPORTS = "reports"
@@ -83,8 +86,8 @@ def load_header(store: Store, key: str, table: Table) -> Table | None:
         ]
         errors = [Error(**e) for e in data["errors"]]
         delimiter, quote = data["dialect"]
-        return Table(
-            table.resource, columns, errors, bool(data["readable"]), dialect=(delimiter, quote), prefix=table.prefix
+        return replace(
+            table, columns=columns, errors=errors, readable=bool(data["readable"]), dialect=(delimiter, quote)
         )
 
     return store.get_json(HEADERS, key, parse)
