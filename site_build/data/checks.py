@@ -171,8 +171,6 @@ def scan_cells(
         f"FROM {typed_source(sources[0], columns, judged)}"
     )
     if not quick[1]:
-        for finding, _, _ in checks:
-            finding.total = 0
         return quick[0], [], 0, list(quick[2 : 2 + len(keys)]), []
     selects += [f"count(*) FILTER (WHERE {h})" for h in hard_flags]
     row = scanner.one(f"SELECT {', '.join(selects)} FROM {typed_source(sources[0], columns, judged)}")

@@ -46,13 +46,11 @@ class QueryEngine:
         *,
         store: Store = NO_STORE,
         fingerprints: Fingerprints | None = None,
-        materialize_bytes: int = 0,
         timeout: float | None = 30.0,
         memory_limit: str = "1GB",
     ):
         self.timeout, self.memory_limit = check_timeout(timeout), memory_limit
         self.package = package
-        self.materialize_bytes = materialize_bytes
         self._materialized: set[str] = set()
         self.fingerprints = fingerprints or Fingerprints(store)
         self.results = ResultCache(store)
@@ -137,7 +135,7 @@ class QueryEngine:
         """
         for name in resources:
             resource = self.package.resources[name]
-            if name in self._materialized or resource.parts or resource.path.stat().st_size < self.materialize_bytes:
+            if name in self._materialized or resource.parts:
                 continue
             start = time.perf_counter()
             table = ident(f"__table_{name}")

@@ -23,7 +23,7 @@ from site_build.data.checks import cell_list, csv_source, parquet_source
 from site_build.data.package import DataPackage, Fingerprints, Resource
 from site_build.data.report import Error, Group, shorten
 from site_build.data.store import Store
-from site_build.data.verdicts import header_key, load_header, save_header
+from site_build.data.verdicts import header_keys, load_header, save_header
 
 if TYPE_CHECKING:
     import frictionless
@@ -307,7 +307,7 @@ def read_headers(
     Returns the tables in descriptor order, or the descriptor's problems.
     """
     keys = _header_keys(package, prints)
-    stored = {name: header_key(key, prints) for name, key in keys.items()} if prints and store.enabled else {}
+    stored = header_keys(keys, prints) if prints and store.enabled else {}
     tables: dict[str, Table] = {}
     for i, (name, res) in enumerate(package.resources.items()):
         known = _HEADERS.get(keys.get(name, ""))
@@ -331,7 +331,9 @@ def read_headers(
             fres = fpackage.get_resource(name)
         table = read_header(res, fres, f"r{i}")
         if table.fallback is not None and descriptor is not None:
-            table.fallback = open_package(package)[0].get_resource(name)  # frictionless checks its keys in the package
+            # frictionless checks the whole file, and its foreign keys need the package
+            fpackage = fpackage or open_package(package)[0]
+            table.fallback = fpackage.get_resource(name)
         tables[name] = table
         if name in keys and table.fallback is None:
             if len(_HEADERS) >= _MAX_HEADERS:

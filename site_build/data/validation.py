@@ -33,28 +33,14 @@ from site_build.data.checks import (
     scan_foreign_key,
     to_group,
 )
-from site_build.data.header import (
-    Table,
-    field_objects,
-    file_errors,
-    frictionless_rows,
-    read_headers,
-    resource_error,
-)
+from site_build.data.header import Table, field_objects, file_errors, frictionless_rows, read_headers, resource_error
 from site_build.data.judge import judge
 from site_build.data.package import DataPackage, Fingerprints
 from site_build.data.report import Error, Group, Report
 from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
-from site_build.data.verdicts import (
-    cache_key,
-    load_cache,
-    load_report,
-    report_key,
-    save_cache,
-    save_report,
-)
+from site_build.data.verdicts import cache_key, load_cache, load_report, report_key, save_cache, save_report
 from site_build.errors import ConfigError, DataInvalid, out_of_memory, suggest
 
 #: the default of the setting memory_limit: the scans' hash tables spill to disk past it
@@ -154,8 +140,6 @@ def _validate(
                 progress(name, done, len(tables))
     return report
 
-
-# -- headers (frictionless) ---------------------------------------------------
 
 # -- rows (DuckDB) ------------------------------------------------------------
 

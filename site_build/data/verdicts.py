@@ -61,7 +61,7 @@ def report_key(package: DataPackage, prints: Fingerprints, errors_per_type: int)
     files = [package.descriptor_path, *(r.path for r in package.resources.values())]
     try:
         hashes = [prints.of(path) for path in files]
-        code = sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py"))
+        code = _code(prints)
     except OSError:  # a missing or unreadable file: validation reports it, every time
         return None
     return Store.key(errors_per_type, hashes, code, _libraries())
@@ -71,9 +71,14 @@ def _libraries() -> list[str]:
     return [importlib.metadata.version(name) for name in ("frictionless", "duckdb")]
 
 
-def header_key(key: str, prints: Fingerprints) -> str:
-    """The store key of a header read under ``key`` (descriptor, resource, position, file) by this code."""
-    return Store.key(key, sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py")), _libraries())
+def _code(prints: Fingerprints) -> list[tuple[str, str]]:
+    return sorted((p.name, prints.of(p)) for p in _CODE.glob("*.py"))
+
+
+def header_keys(keys: dict[str, str], prints: Fingerprints) -> dict[str, str]:
+    """The store key of each header read under its key (descriptor, resource, position, file) by this code."""
+    code, libraries = _code(prints), _libraries()
+    return {name: Store.key(key, code, libraries) for name, key in keys.items()}
 
 
 def load_header(store: Store, key: str, table: Table) -> Table | None:
