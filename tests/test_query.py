@@ -270,6 +270,21 @@ def test_a_file_in_duckdbs_default_temp_folder_cannot_be_read(data, tmp_path, mo
     assert not private.exists()  # removed on close
 
 
+def test_loaded_tables_live_in_the_engines_database_file_beside_which_nothing_can_be_read(data):
+    # In a database file DuckDB compresses them; in memory it does not, and big tables spilled.
+    with QueryEngine(DataPackage.load(data)) as e:
+        assert e.query("SELECT count(*) > 0 FROM traffic").rows == [(True,)]
+        tables = e._con.execute("SELECT database_name, table_name FROM duckdb_tables()").fetchall()
+        assert tables == [("handbook", "__table_traffic")]
+        folder = Path(e._temp.name)
+        assert (folder / "tables.duckdb").stat().st_size > 0
+        # DuckDB lets SQL read the attached file itself (it holds only rows of the data folder), nothing beside it.
+        (folder / "planted.csv").write_text("secret\nhunter2\n", encoding="utf-8")
+        with pytest.raises(QueryError) as info:
+            e.query(f"SELECT * FROM read_csv('{folder / 'planted.csv'}')")
+        assert "Permission Error" in str(info.value)
+
+
 def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
     import logging
 
@@ -311,4 +326,4 @@ def test_a_query_past_memory_limit_spills_to_the_engines_own_temp_folder(data):
     sql = "SELECT count(*) AS groups, sum(n) AS n FROM (SELECT range % 3000017 AS k, count(*) AS n FROM range(12000000) GROUP BY 1)"
     with QueryEngine(DataPackage.load(data), memory_limit="40MB") as e:
         assert e.query(sql).rows == [(3000017, 12000000)]
-        assert e._con.execute("SELECT current_setting('temp_directory')").fetchone() == (e._temp.name,)
+        assert e._con.execute("SELECT current_setting('temp_directory')").fetchone() == (f"{e._temp.name}/spill",)
