@@ -172,6 +172,10 @@ def simple_sql(col: Column) -> str:
         return "regexp_full_match(" + v + ", '[ -~]*')" if "pattern" in col.checked else "true"
     if kind == "any":
         return "true"
+    if kind == "date":
+        # The same test as the shape and a real date from year 1, without a regular expression: the cell is
+        # exactly how DuckDB writes the date it reads (year 0 reads as "0001-01-01 (BC)"). 30% cheaper.
+        return f"(length({v}) = 10 AND {v} = CAST(try_cast({v} AS DATE) AS VARCHAR))"
     shape = _SIMPLE[kind]
     if kind in _ZONED and any(n in col.checked for n in (*_BOUNDS, "enum")):
         shape = shape.removesuffix(f"{_TZ}?")  # zoned values against bounds: frictionless decides
@@ -303,6 +307,29 @@ def _cell_sql(col: Column, judged: bool) -> str:
     a = f"CASE WHEN {simple} THEN {_aware(col)}" + (f" ELSE ha{n}" if judged else "") + " END"
     k = f"hk{n}" if judged else "NULL::VARCHAR"
     return f"{simple} AS s{n}, {ok} AS ok{n}, {hard} AS hard{n}, {t} AS t{n}, {a} AS a{n}, {k} AS k{n}"
+
+
+def clean_sql(col: Column) -> str:
+    """SQL over ``typed_source`` that is true when the cell is surely fine: no finding, nothing to judge.
+
+    The cell is there, and missing (unless required) or simple, and breaks no
+    checked constraint. False says nothing: the full checks then decide. This
+    one condition per cell is cheaper than every check's own (the clean pass).
+    """
+    n = col.number
+    required = col.constraints.get("required") is True
+    ok = [f"{col.cell} IS NOT NULL", f"(m{n} OR coalesce(x{n}, false))"] + ([f"NOT m{n}"] if required else [])
+    if python_only(col):
+        return f"{col.cell} IS NOT NULL AND m{n}" if not required else "false"
+    rules = [constraint_sql(col, name, limit, f"t{n}") for name, limit in col.checked.items()]
+    if None in rules:
+        return "false"
+    return " AND ".join(ok + [f"NOT coalesce({r}, false)" for r in rules])
+
+
+def quick_key_parts(col: Column) -> list[str]:
+    """``key_parts`` without those that are always NULL for a column SQL judged alone: for the clean pass."""
+    return [f"t{col.number}"] + ([f"a{col.number}"] if col.type in _ZONED else [])
 
 
 def key_parts(col: Column, alias: str = "") -> list[str]:

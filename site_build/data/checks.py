@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import partial
 
-from site_build.data.cells import Column, constraint_sql, key_parts, missing_sql, python_only, typed_source
+from site_build.data.cells import (
+    Column,
+    clean_sql,
+    constraint_sql,
+    key_parts,
+    missing_sql,
+    python_only,
+    quick_key_parts,
+    typed_source,
+)
 from site_build.data.report import Error, Group, shorten
 from site_build.data.scanner import Scanner
 from site_build.data.sql_names import ident, literal
@@ -156,22 +165,18 @@ def scan_cells(
     checks.append((Finding("extra-cell"), extra, "NULL"))
     guards = [_guard(finding, cond) for finding, cond, _ in checks]
     selects = ["count(*)"] + [f"count(*) FILTER (WHERE {g})" for g in guards]
-    for key in keys:
-        parts = [p for c in key for p in key_parts(c)]
-        present = " OR ".join(f"ok{c.number}" for c in key)
-        selects.append(
-            f"count(*) FILTER (WHERE {present}) - count(DISTINCT ({', '.join(parts)},)) FILTER (WHERE {present})"
-        )
+    selects += [_duplicates(key, key_parts) for key in keys]
     hard_flags = [f"hard{c.number}" for c in columns]
-    # Most data is clean: first one condition for "any problem at all", then each count only if there is one.
-    # At 10M orders the cell scans of the clean package took 15.5 s instead of 18.4 s.
-    anything = " OR ".join(f"({cond})" for cond in guards + hard_flags)
-    quick = scanner.one(
-        f"SELECT count(*), count_if({anything}), {', '.join(selects[len(guards) + 1 :]) or '0'} "
-        f"FROM {typed_source(sources[0], columns, judged)}"
-    )
-    if not quick[1]:
-        return quick[0], [], 0, list(quick[2 : 2 + len(keys)]), []
+    if not judged:
+        # Most data is clean: first one condition per cell for "surely fine", then every count only if a row is not.
+        # At 10M orders the clean package's cell scans took 11.7 s this way, 15.4 s with an OR of every check.
+        quick = scanner.one(
+            f"SELECT count(*), count_if(NOT ({_clean_row(columns, primary_key, width)})), "
+            f"{', '.join(_duplicates(key, quick_key_parts) for key in keys) or '0'} "
+            f"FROM {typed_source(sources[0], columns)}"
+        )
+        if not quick[1]:
+            return quick[0], [], 0, list(quick[2 : 2 + len(keys)]), []
     selects += [f"count(*) FILTER (WHERE {h})" for h in hard_flags]
     row = scanner.one(f"SELECT {', '.join(selects)} FROM {typed_source(sources[0], columns, judged)}")
     hard = [c for c, n in zip(columns, row[len(row) - len(columns) :]) if n]
@@ -196,6 +201,23 @@ def scan_cells(
         list(row[1 + len(checks) : 1 + len(checks) + len(keys)]),
         [],
     )
+
+
+def _duplicates(key: list[Column], parts_of) -> str:
+    """SQL counting the rows with a key value seen on another row."""
+    parts = ", ".join(p for c in key for p in parts_of(c))
+    present = " OR ".join(f"ok{c.number}" for c in key)
+    return f"count(*) FILTER (WHERE {present}) - count(DISTINCT ({parts},)) FILTER (WHERE {present})"
+
+
+def _clean_row(columns: list[Column], primary_key: list[Column], width: int) -> str:
+    """SQL that is true when no check can find anything in the row (see ``cells.clean_sql``)."""
+    conditions = ["NOT __blank"] + [f"({clean_sql(c)})" for c in columns]
+    if width > len(columns):
+        conditions.append(f"c{width} IS NULL")
+    if primary_key:
+        conditions.append("(" + " OR ".join(f"coalesce(ok{c.number}, false)" for c in primary_key) + ")")
+    return " AND ".join(conditions)
 
 
 def _guard(finding: Finding, cond: str) -> str:
