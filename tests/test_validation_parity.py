@@ -156,6 +156,34 @@ def test_every_odd_date_gets_frictionless_verdict(tmp_path):
     assert engine_verdict(root) == frictionless_verdict(root)
 
 
+def test_orphans_of_an_otherwise_clean_child_are_found_by_its_clean_pass(tmp_path):
+    # Every cell is simple, so the clean pass counts the orphans and no foreign key scan runs unless it finds some.
+    parent = {
+        "name": "parent",
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "code", "type": "string"},
+            {"name": "n", "type": "number"},
+        ],
+        "rows": [["1", "a", "1e3"], ["2", "b", "2.5"], ["3", "c", "3"]],
+    }
+    refs = [("pid", "id", "integer"), ("code", "code", "string"), ("n", "n", "number")]
+    child = {
+        "name": "child",
+        "fields": [{"name": name, "type": kind} for name, _, kind in refs],
+        "rows": [["1", "a", "1000"], ["4", "b", "2.5"], ["2", "z", "3"], ["3", "", "4"]],
+        "foreignKeys": [{"fields": [c], "reference": {"resource": "parent", "fields": [p]}} for c, p, _ in refs],
+    }
+    root = write_package(tmp_path / "fk", [parent, child])
+    verdict = engine_verdict(root)
+    assert verdict == frictionless_verdict(root)
+    assert sorted((row, field) for kind, _, row, field, _ in verdict if kind == "foreign-key") == [
+        (3, "pid"),
+        (4, "code"),
+        (5, "n"),
+    ]
+
+
 def _package(tmp_path, field: dict, rows: list[list[str]]) -> DataPackage:
     return DataPackage.load(write_package(tmp_path / "pkg", [{"name": "data", "fields": [field], "rows": rows}]))
 

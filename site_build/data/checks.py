@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import partial
@@ -149,15 +148,17 @@ def scan_cells(
     primary_key: list[Column],
     keys: list[list[Column]],
     judged: dict[int, str] | None = None,
-) -> tuple[int, list[Finding], int, list[int], list[Column]]:
+    orphans: tuple[str, ...] = (),
+) -> tuple[int, list[Finding], int, list[int], list[Column], list[int] | None]:
     """Every per-row check of a resource: one counting pass, then one more for samples if needed.
 
     ``sources`` is (counting source, row-numbered source); ``keys`` are the
     unique fields and the primary key, whose duplicates are counted in the
     same pass. Returns (data rows, findings, rows with extra cells,
     duplicate count per key, columns with cells neither SQL nor ``judged``
-    has a verdict on). When that last list is not empty the other numbers
-    are not final: judge those columns and scan again.
+    has a verdict on, count of rows per ``orphans`` condition). When the
+    fifth is not empty the other numbers are not final: judge those columns
+    and scan again. The orphan counts are None unless every row was clean.
     """
     judged = judged or {}
     checks = _cell_checks(columns, primary_key, judged)
@@ -170,18 +171,25 @@ def scan_cells(
     if not judged:
         # Most data is clean: first one condition per cell for "surely fine", then every count only if a row is not.
         # At 10M orders the clean package's cell scans took 11.7 s this way, 15.4 s with an OR of every check.
+        counts = [_duplicates(k, quick_key_parts) for k in keys] + [f"count_if({o})" for o in orphans]
         quick = scanner.one(
-            f"SELECT count(*), count_if(NOT ({_clean_row(columns, primary_key, width)})), "
-            f"{', '.join(_duplicates(key, quick_key_parts) for key in keys) or '0'} "
+            f"SELECT count(*), count_if(NOT ({_clean_row(columns, primary_key, width)})), {', '.join(counts) or '0'} "
             f"FROM {typed_source(sources[0], columns)}"
         )
         if not quick[1]:
-            return quick[0], [], 0, list(quick[2 : 2 + len(keys)]), []
+            return (
+                quick[0],
+                [],
+                0,
+                list(quick[2 : 2 + len(keys)]),
+                [],
+                list(quick[2 + len(keys) : 2 + len(keys) + len(orphans)]),
+            )
     selects += [f"count(*) FILTER (WHERE {h})" for h in hard_flags]
     row = scanner.one(f"SELECT {', '.join(selects)} FROM {typed_source(sources[0], columns, judged)}")
     hard = [c for c, n in zip(columns, row[len(row) - len(columns) :]) if n]
     if hard:
-        return row[0], [], 0, [], hard
+        return row[0], [], 0, [], hard, None
     for (finding, _, _), total in zip(checks, row[1:]):
         finding.total = total
     failing = [i for i, (finding, _, _) in enumerate(checks) if finding.total and finding.type != "extra-cell"]
@@ -200,6 +208,7 @@ def scan_cells(
         checks[-1][0].total,
         list(row[1 + len(checks) : 1 + len(checks) + len(keys)]),
         [],
+        None,
     )
 
 
@@ -279,7 +288,7 @@ def scan_extra_cells(scanner: Scanner, source: str, columns: list[Column], *, fi
     return finding
 
 
-def _key_sql(
+def key_rows_sql(
     key: list[Column], source: str, judged: dict[int, str], columns: list[Column], *, numbered: bool = True
 ) -> tuple[str, list[str]]:
     """For a (possibly composite) key: the SQL of its typed data rows and the names of the key parts.
@@ -309,7 +318,7 @@ def scan_duplicates(
     judged: dict[int, str] | None = None,
 ) -> Finding:
     """Rows whose key was already seen on an earlier row (``unique-error`` or ``primary-key``)."""
-    rows, parts = _key_sql(key, source, judged or {}, columns)
+    rows, parts = key_rows_sql(key, source, judged or {}, columns)
     same = " AND ".join(f"t.{p} IS NOT DISTINCT FROM d.{p}" for p in parts)
     sql = (
         f"WITH t AS ({rows}), "
@@ -330,78 +339,3 @@ def scan_duplicates(
         total=total,
         samples=[(int(r), v, int(f)) for r, v, f in (samples or [])],
     )
-
-
-@dataclass
-class Side:
-    """One side of a foreign key: its sources, all its columns, the key's columns and its judged tables.
-
-    ``source`` numbers rows in file order (a sequential read); ``fast`` is the
-    same rows unnumbered, read in parallel, for counting.
-    """
-
-    source: str
-    fast: str
-    columns: list[Column]
-    key: list[Column]
-    judged: dict[int, str]
-
-    def rows(self, *, numbered: bool) -> tuple[str, list[str]]:
-        return _key_sql(self.key, self.source if numbered else self.fast, self.judged, self.columns, numbered=numbered)
-
-
-def scan_foreign_key(scanner: Scanner, child: Side, parent: Side, *, reference: str, first: int) -> Finding:
-    """Rows whose foreign key values are not found among the referenced rows.
-
-    A parent field that does not exist is ``None``: frictionless then finds no
-    row for any child value. The orphans are counted on parallel reads first;
-    only when there are some is the child read again in file order for their
-    row numbers (at 10M orders the numbered reads were two thirds of validation).
-    """
-    field = ", ".join(c.name for c in child.key)
-    finding = Finding(
-        "foreign-key",
-        field=field,
-        field_number=child.key[0].number if len(child.key) == 1 else None,
-        rule=f"reference {reference}",
-    )
-    finding.total = scanner.one(_orphans_sql(scanner, child, parent, "count(*)", numbered=False))[0]
-    if finding.total:
-        select = f"count(*), arg_min([c.__rn::VARCHAR, c.__raw], c.__rn, {int(first)})"
-        finding.total, samples = scanner.one(_orphans_sql(scanner, child, parent, select, numbered=True))
-        finding.samples = [(int(r), v) for r, v in (samples or [])]
-    return finding
-
-
-def _orphans_sql(scanner: Scanner, child: Side, parent: Side, select: str, *, numbered: bool) -> str:
-    rows, parts = child.rows(numbered=numbered)
-    if not parent.key:
-        return f"SELECT {select} FROM ({rows}) c WHERE c.__present"
-    # The parent's keys are read once per validation, though several children (and both passes) use them.
-    prow, pparts = parent.rows(numbered=False)
-    keys = scanner.table(f"SELECT DISTINCT {', '.join(pparts)} FROM ({prow}) WHERE __present")
-    matches = " AND ".join(
-        _same_value(c, p, [f"c.{x}" for x in a], [f"p.{x}" for x in b])
-        for c, p, a, b in _pairs(child.key, parent.key, parts, pparts)
-    )
-    # An anti join, not NOT EXISTS: DuckDB plans it as one hash join, twice as fast on 10M rows.
-    return f"SELECT {select} FROM (SELECT * FROM ({rows}) WHERE __present) c ANTI JOIN {keys} p ON {matches}"
-
-
-def _pairs(
-    key: list[Column], pkey: list[Column], parts: list[str], pparts: list[str]
-) -> Iterator[tuple[Column, Column, list[str], list[str]]]:
-    for i, (c, p) in enumerate(zip(key, pkey)):
-        yield c, p, parts[3 * i : 3 * i + 3], pparts[3 * i : 3 * i + 3]
-
-
-_NUMERIC = {"integer", "number", "year", "boolean"}
-
-
-def _same_value(c: Column, p: Column, cparts: list[str], pparts: list[str]) -> str:
-    # Python's ==: the same type compares exactly; 1 == 1.0 == True across numeric types; otherwise never equal.
-    if c.type == p.type or (c.type in ("string", "any") and p.type in ("string", "any")):
-        return " AND ".join(f"{x} IS NOT DISTINCT FROM {y}" for x, y in zip(cparts, pparts))
-    if c.type in _NUMERIC and p.type in _NUMERIC:
-        return f"CAST({cparts[0]} AS DOUBLE) = CAST({pparts[0]} AS DOUBLE)"
-    return "false"

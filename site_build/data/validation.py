@@ -24,18 +24,17 @@ from site_build.data.cells import Column
 from site_build.data.checks import (
     MAX_EXTRA_CELLS,
     Finding,
-    Side,
     csv_source,
     part_group,
     scan_cells,
     scan_duplicates,
     scan_extra_cells,
-    scan_foreign_key,
     to_group,
 )
 from site_build.data.header import Table, field_objects, file_errors, frictionless_rows, read_headers, resource_error
 from site_build.data.judge import judge
 from site_build.data.package import DataPackage, Fingerprints
+from site_build.data.references import Side, orphan_sql, scan_foreign_key
 from site_build.data.report import Error, Group, Report
 from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
@@ -203,11 +202,16 @@ def _scan(scanner: Scanner, table: Table, tables: dict, first: int) -> tuple[int
     by_name = {c.name: c for c in columns}
     pk = [by_name[n] for n in res.primary_key] if set(res.primary_key) <= set(by_name) else []
     keys = [[c] for c in columns if c.constraints.get("unique") is True] + ([pk] if pk else [])
+    # A clean pass counts the orphans of the foreign keys it can, sparing their own reads of the file.
+    orphans = {i: sql for i, fk in enumerate(res.foreign_keys) if (sql := _orphan_sql(scanner, table, tables, fk))}
     # Counting lines (for empty-line renumbering) overlaps the DuckDB scan, which releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(count_lines, res.path) if res.format == "csv" else None
-        rows, findings, extra_rows, duplicates = _scan_cells(scanner, table, first, pk, keys)
+        rows, findings, extra_rows, duplicates, counted = _scan_cells(
+            scanner, table, first, pk, keys, tuple(orphans.values())
+        )
         lines = counting.result() if counting else 0
+    no_orphans = {i for i, n in zip(orphans, counted or []) if n == 0}
     if extra_rows:
         wide = csv_source(str(res.path), len(columns) + 1 + MAX_EXTRA_CELLS, table.dialect)
         findings.append(scan_extra_cells(scanner, wide, columns, first=first))
@@ -217,8 +221,9 @@ def _scan(scanner: Scanner, table: Table, tables: dict, first: int) -> tuple[int
             findings.append(
                 scan_duplicates(scanner, table.source, columns, key, kind=kind, first=first, judged=table.judged)
             )
-    for fk in res.foreign_keys:
-        findings.append(_scan_foreign_key(scanner, table, tables, fk, first))
+    for i, fk in enumerate(res.foreign_keys):
+        if i not in no_orphans:
+            findings.append(_scan_foreign_key(scanner, table, tables, fk, first))
     # Parquet has no ragged rows: a NULL there is an empty cell, never a missing one.
     findings = [f for f in findings if f and f.total and not (f.type == "missing-cell" and res.format == "parquet")]
     if res.format == "csv":
@@ -227,19 +232,19 @@ def _scan(scanner: Scanner, table: Table, tables: dict, first: int) -> tuple[int
     return rows, _ordered(findings)
 
 
-def _scan_cells(scanner: Scanner, table: Table, first: int, pk: list[Column], keys: list[list[Column]]):
+def _scan_cells(scanner: Scanner, table: Table, first: int, pk: list[Column], keys: list[list[Column]], orphans):
     """Scan once; if some cells need frictionless's verdict, get it and scan again."""
     table.judged = table.judged or {}
-    result = _scan_cells_once(scanner, table, first, pk, keys)
-    if result[-1]:
-        table.judged.update(judge(scanner, table.source, result[-1], field_objects(table), table.prefix))
-        result = _scan_cells_once(scanner, table, first, pk, keys)
-    return result[:-1]
+    result = _scan_cells_once(scanner, table, first, pk, keys, orphans)
+    if result[4]:
+        table.judged.update(judge(scanner, table.source, result[4], field_objects(table), table.prefix))
+        result = _scan_cells_once(scanner, table, first, pk, keys, orphans)
+    return result[:4] + result[5:]
 
 
-def _scan_cells_once(scanner: Scanner, table: Table, first: int, pk: list[Column], keys: list[list[Column]]):
+def _scan_cells_once(scanner: Scanner, table: Table, first: int, pk, keys, orphans: tuple[str, ...]):
     width = len(table.columns) + (table.resource.format == "csv")
-    scan = partial(scan_cells, scanner, first=first, primary_key=pk, keys=keys, judged=table.judged)
+    scan = partial(scan_cells, scanner, first=first, primary_key=pk, keys=keys, judged=table.judged, orphans=orphans)
     try:
         return scan((table.counting_source(parallel=True), table.source), table.columns, width)
     except Scanner.Error as e:
@@ -253,6 +258,26 @@ def _side(scanner: Scanner, table: Table, key: list[Column], parallel: bool) -> 
     if table.judged is None:  # a parent not scanned yet: judge its key's hard cells now
         table.judged = judge(scanner, table.source, key, field_objects(table), table.prefix) if key else {}
     return Side(table.source, table.counting_source(parallel), table.columns, key, table.judged)
+
+
+def _orphan_sql(scanner: Scanner, table: Table, tables: dict, fk: dict) -> str | None:
+    """The clean pass's condition for a row without parent (``references.orphan_sql``), if it has one."""
+    fields, ref = _names(fk.get("fields")), fk.get("reference") or {}
+    parent = tables.get(ref.get("resource") or table.resource.name)
+    by_name, ref_fields = {c.name: c for c in table.columns}, _names(ref.get("fields"))
+    if parent is None or parent is table or not parent.readable or not set(fields) <= set(by_name):
+        return None
+    parent_cols = {c.name: c for c in parent.columns}
+    if not set(ref_fields) <= set(parent_cols) or len(fields) != len(ref_fields):
+        return None
+    try:
+        return orphan_sql(
+            scanner, [by_name[n] for n in fields], _side(scanner, parent, [parent_cols[n] for n in ref_fields], True)
+        )
+    except Scanner.Error as e:
+        if "parallel" not in str(e):
+            raise
+        return None  # the parent cannot be read in parallel: its own scan decides
 
 
 def _scan_foreign_key(scanner: Scanner, table: Table, tables: dict, fk: dict, first: int) -> Finding | None:
