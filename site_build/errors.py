@@ -120,6 +120,11 @@ def suggest(name: str, choices: Iterable[str], *, noun: str = "name") -> str:
     return " ".join(parts)
 
 
+def is_out_of_memory(error: Exception) -> bool:
+    """True when DuckDB stopped because it ran out of memory (its error text is all that says so)."""
+    return "Out of Memory" in str(error)
+
+
 def out_of_memory(where: str, step: str, error: Exception, limit: str | None) -> str:
     """The message for DuckDB running out of memory: the data is fine, the setting is too small."""
     first = str(error).strip().splitlines()[0]

@@ -309,18 +309,20 @@ def _cell_sql(col: Column, judged: bool) -> str:
     return f"{simple} AS s{n}, {ok} AS ok{n}, {hard} AS hard{n}, {t} AS t{n}, {a} AS a{n}, {k} AS k{n}"
 
 
-def clean_sql(col: Column) -> str:
+def clean_sql(col: Column, ragged: bool = True) -> str:
     """SQL over ``typed_source`` that is true when the cell is surely fine: no finding, nothing to judge.
 
-    The cell is there, and missing (unless required) or simple, and breaks no
-    checked constraint. False says nothing: the full checks then decide. This
-    one condition per cell is cheaper than every check's own (the clean pass).
+    The cell is there (in ``ragged`` rows, a CSV's, it may not be), and missing
+    (unless required) or simple, and breaks no checked constraint. False says
+    nothing: the full checks then decide. This one condition per cell is
+    cheaper than every check's own (the clean pass).
     """
     n = col.number
     required = col.constraints.get("required") is True
-    ok = [f"{col.cell} IS NOT NULL", f"(m{n} OR coalesce(x{n}, false))"] + ([f"NOT m{n}"] if required else [])
+    there = [f"{col.cell} IS NOT NULL"] if ragged else []
+    ok = there + [f"(m{n} OR coalesce(x{n}, false))"] + ([f"NOT m{n}"] if required else [])
     if python_only(col):
-        return f"{col.cell} IS NOT NULL AND m{n}" if not required else "false"
+        return " AND ".join(there + [f"m{n}"]) if not required else "false"
     rules = [constraint_sql(col, name, limit, f"t{n}") for name, limit in col.checked.items()]
     if None in rules:
         return "false"

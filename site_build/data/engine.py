@@ -30,7 +30,7 @@ from site_build.data.result import QueryResult
 from site_build.data.results import QueryStats, ResultCache
 from site_build.data.sql_names import ident, literal, mentioned
 from site_build.data.store import NO_STORE, Store
-from site_build.errors import QueryError, RowLimitError, out_of_memory
+from site_build.errors import QueryError, RowLimitError, is_out_of_memory, out_of_memory
 
 log = logging.getLogger("handbook.query")
 
@@ -143,7 +143,7 @@ class QueryEngine:
                 self._con.execute(f"CREATE TABLE {table} AS {view_sql(resource)}")
                 self._con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {table}")
             except duckdb.Error as e:
-                if "Out of Memory" in str(e):
+                if is_out_of_memory(e):
                     raise QueryError(out_of_memory(resource.relpath, "loading", e, self.memory_limit)) from None
                 raise QueryError(
                     f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to "
@@ -313,6 +313,6 @@ def _describe(error: Exception, sql: str) -> str:
         hint = "\nFix: query a resource by its name in data/datapackage.json."
     elif "Binder Error" in message:
         hint = "\nFix: check the column names against the resource's Table Schema (handbook query --describe NAME)."
-    elif "Out of Memory" in message:
+    elif is_out_of_memory(error):
         hint = "\nFix: raise memory_limit under the handbook plugin in mkdocs.yml, or aggregate earlier in the query."
     return f"Query failed: {message}\nSQL: {_short(sql, 400)}{hint}"

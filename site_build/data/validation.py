@@ -40,7 +40,7 @@ from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
 from site_build.data.verdicts import cache_key, load_cache, load_report, report_key, save_cache, save_report
-from site_build.errors import ConfigError, DataInvalid, out_of_memory, suggest
+from site_build.errors import ConfigError, DataInvalid, is_out_of_memory, out_of_memory, suggest
 
 #: the default of the setting memory_limit: the scans' hash tables spill to disk past it
 MEMORY_LIMIT = "1GB"
@@ -169,7 +169,7 @@ def _check_table(
         try:
             rows, findings = _scan(scanner, table, tables, first)
         except Scanner.Error as e:
-            if "Out of Memory" in str(e):
+            if is_out_of_memory(e):
                 raise ConfigError(out_of_memory(res.relpath, "validation", e, scanner.memory_limit)) from None
             kind = "encoding-error" if "unicode" in str(e).lower() else "source-error"
             message = str(e).strip().splitlines()[0]
@@ -224,8 +224,7 @@ def _scan(scanner: Scanner, table: Table, tables: dict, first: int) -> tuple[int
     for i, fk in enumerate(res.foreign_keys):
         if i not in no_orphans:
             findings.append(_scan_foreign_key(scanner, table, tables, fk, first))
-    # Parquet has no ragged rows: a NULL there is an empty cell, never a missing one.
-    findings = [f for f in findings if f and f.total and not (f.type == "missing-cell" and res.format == "parquet")]
+    findings = [f for f in findings if f and f.total]
     if res.format == "csv":
         findings, empty_lines = shift_rows(res, table.dialect[0], rows, findings, pk, first, lines)
         rows += empty_lines
@@ -244,7 +243,16 @@ def _scan_cells(scanner: Scanner, table: Table, first: int, pk: list[Column], ke
 
 def _scan_cells_once(scanner: Scanner, table: Table, first: int, pk, keys, orphans: tuple[str, ...]):
     width = len(table.columns) + (table.resource.format == "csv")
-    scan = partial(scan_cells, scanner, first=first, primary_key=pk, keys=keys, judged=table.judged, orphans=orphans)
+    scan = partial(
+        scan_cells,
+        scanner,
+        first=first,
+        primary_key=pk,
+        keys=keys,
+        judged=table.judged,
+        orphans=orphans,
+        ragged=table.resource.format == "csv",
+    )
     try:
         return scan((table.counting_source(parallel=True), table.source), table.columns, width)
     except Scanner.Error as e:
