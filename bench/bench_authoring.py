@@ -80,9 +80,13 @@ def _run(cmd: list[str], cwd: Path, stages: dict[str, list[float]] | None = None
     return seconds, int(out.stdout.decode().split()[-1])
 
 
-def _edit_chapter(project: Path, n: int) -> None:
+def _edit_chapter(project: Path, n: int) -> str:
+    """Append a sentence to the chapter; return it."""
+    # The number in Chinese digits: each edit brings a run of Chinese characters no build has cut into words.
+    sentence = "作者的第" + "".join("〇一二三四五六七八九"[int(d)] for d in str(n)) + "次修改"
     with open(project / CHAPTER, "a", encoding="utf-8") as fh:
-        fh.write(f"\n\n作者的第 {n} 次修改。\n")
+        fh.write(f"\n\n{sentence}。\n")
+    return sentence
 
 
 def _edit_row(project: Path, n: int) -> None:
@@ -153,8 +157,7 @@ def serve_loop(project: Path, plain: Path, edits: int = 3) -> None:
 
     def chapter_edit(n: int):
         def edit() -> str:
-            _edit_chapter(project, 100 + n)
-            return f"作者的第 {100 + n} 次修改"
+            return _edit_chapter(project, 100 + n)
 
         return edit
 

@@ -271,8 +271,10 @@ def _input_groups(config, settings) -> dict[str, dict[str, Path]]:
 
 
 def _write_outputs(config, session: Session, plugin: HandbookPlugin) -> dict:
-    """Write the chart runtime, the polyfill and build.json; return the manifest."""
+    """Write the chart runtime, the polyfill and build.json, and keep jieba's new words; return the manifest."""
     site = Path(config.site_dir)
+    if plugin.entries is not None and plugin.entries.words is not None:
+        plugin.entries.words.save()
     try:
         kpis = session.snapshot()["kpis"]
     except HandbookError as e:

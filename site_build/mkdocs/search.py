@@ -9,6 +9,13 @@ entries from the store instead.
 The entries are also kept page by page, so that ``handbook serve`` can
 re-index only the pages it rebuilt and write the index in the order a full
 build writes it.
+
+A page that changed is indexed again, but mostly in words seen before: a
+new KPI value changes the page's text, not its runs of Chinese characters,
+which are what Material hands jieba one by one. jieba's cut of each run is
+kept too (``Words``), so such a page is indexed without loading jieba's
+dictionary, 0.6 s of an edit's build here. The index is byte for byte the
+one jieba alone gives.
 """
 
 from __future__ import annotations
@@ -21,14 +28,17 @@ from site_build.data.package import file_sha256
 from site_build.data.store import Store
 
 NAMESPACE = "search"
+#: past this many runs the word table keeps only those of the last build that cut any
+MAX_RUNS = 200_000
 
 
 class PageEntries:
     """Each page's search entries, in the order the pages were indexed."""
 
-    def __init__(self, index: Any):
+    def __init__(self, index: Any, words: Words | None = None):
         self.index = index
         self.pages: dict[str, list[dict]] = {}
+        self.words = words
 
     def reorder(self, urls: list[str]) -> None:
         """Make the index hold each page's latest entries, in the order of ``urls`` (a full build's order)."""
@@ -45,7 +55,7 @@ def reuse_entries(plugin: Any, store: Store) -> PageEntries | None:
     if index is None or add is None or not isinstance(getattr(index, "entries", None), list):
         return None
     settings = _settings(plugin)
-    kept = PageEntries(index)
+    kept = PageEntries(index, Words.install(store, settings))
 
     def add_entry_from_context(page) -> None:
         key = Store.key(settings, page.url, page.title, page.meta, _toc(page.toc), page.content)
@@ -62,6 +72,65 @@ def reuse_entries(plugin: Any, store: Store) -> PageEntries | None:
 
     index.add_entry_from_context = add_entry_from_context
     return kept
+
+
+class Words:
+    """jieba's cut of each run of Han characters Material indexes, kept in the store.
+
+    It stands in for the ``jieba`` module in Material's search plugin, which
+    only calls ``cut`` on one run at a time; a run it has not seen goes to
+    jieba itself.
+    """
+
+    def __init__(self, jieba: Any, store: Store, key: str):
+        self.jieba, self.store, self.key = jieba, store, key
+        self.runs: dict[str, list[str]] = (store.get_json(NAMESPACE, key, _runs) or {}) if store.enabled else {}
+        self.used: set[str] = set()
+        self.new = 0
+
+    @classmethod
+    def install(cls, store: Store, settings: list) -> Words | None:
+        """Put a word table in place of ``jieba`` in Material's search plugin; None when it has no jieba."""
+        try:
+            from material.plugins.search import plugin as material_search
+        except ImportError:
+            return None
+        jieba = getattr(material_search, "jieba", None)
+        if isinstance(jieba, Words):
+            jieba.save()
+            jieba = jieba.jieba
+        if jieba is None or not callable(getattr(jieba, "cut", None)):
+            return None
+        words = cls(jieba, store, Store.key("jieba runs", settings))
+        material_search.jieba = words
+        return words
+
+    def cut(self, run: bytes) -> list[str]:
+        text = run.decode("utf-8")
+        self.used.add(text)
+        found = self.runs.get(text)
+        if found is None:
+            found = self.runs[text] = list(self.jieba.cut(run))
+            self.new += 1
+        return found
+
+    def save(self) -> None:
+        """Store the table if this build cut new runs."""
+        if self.new and self.store.enabled:
+            if len(self.runs) > MAX_RUNS:
+                self.runs = {text: self.runs[text] for text in self.used}
+            self.store.put_json(NAMESPACE, self.key, self.runs, ensure_ascii=False, separators=(",", ":"))
+            self.new = 0
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else Material may use (set_dictionary, load_userdict) is jieba's own.
+        return getattr(self.jieba, name)
+
+
+def _runs(value) -> dict[str, list[str]]:
+    if not isinstance(value, dict) or not all(isinstance(v, list) for v in value.values()):
+        raise TypeError("jieba's runs are not an object of lists")
+    return value
 
 
 def _settings(plugin: Any) -> list:
