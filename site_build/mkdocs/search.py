@@ -28,6 +28,7 @@ from site_build.data.package import file_sha256
 from site_build.data.store import Store
 
 NAMESPACE = "search"
+WORDS = "words"
 #: past this many runs the word table keeps only those of the last build that cut any
 MAX_RUNS = 200_000
 
@@ -84,7 +85,7 @@ class Words:
 
     def __init__(self, jieba: Any, store: Store, key: str):
         self.jieba, self.store, self.key = jieba, store, key
-        self.runs: dict[str, list[str]] = (store.get_json(NAMESPACE, key, _runs) or {}) if store.enabled else {}
+        self.runs: dict[str, list[str]] = (store.get_json(WORDS, key, _runs) or {}) if store.enabled else {}
         self.used: set[str] = set()
         self.new = 0
 
@@ -119,7 +120,7 @@ class Words:
         if self.new and self.store.enabled:
             if len(self.runs) > MAX_RUNS:
                 self.runs = {text: self.runs[text] for text in self.used}
-            self.store.put_json(NAMESPACE, self.key, self.runs, ensure_ascii=False, separators=(",", ":"))
+            self.store.put_json(WORDS, self.key, self.runs, ensure_ascii=False, separators=(",", ":"))
             self.new = 0
 
     def __getattr__(self, name: str) -> Any:
