@@ -125,12 +125,25 @@ def is_out_of_memory(error: Exception) -> bool:
     return "Out of Memory" in str(error)
 
 
-def out_of_memory(where: str, step: str, error: Exception, limit: str | None) -> str:
-    """The message for DuckDB running out of memory: the data is fine, the setting is too small."""
+def is_disk_full(error: Exception) -> bool:
+    """True when DuckDB could not write its temporary files: the disk is full."""
+    return "No space left on device" in str(error)
+
+
+def out_of_room(where: str, step: str, error: Exception, limit: str | None) -> str | None:
+    """The message for DuckDB out of memory or disk space (the data is fine, the machine's room is not); else None."""
     first = str(error).strip().splitlines()[0]
-    now = f" (now {limit})" if limit else ""
-    return (
-        f"{where}: {step} ran out of memory: {first}\n"
-        f"Fix: raise memory_limit under the handbook plugin in mkdocs.yml{now}, for example to 2GB; "
-        "past it DuckDB spills to disk, but some steps need a minimum in memory."
-    )
+    if is_out_of_memory(error):
+        now = f" (now {limit})" if limit else ""
+        return (
+            f"{where}: {step} ran out of memory: {first}\n"
+            f"Fix: raise memory_limit under the handbook plugin in mkdocs.yml{now}, for example to 2GB; "
+            "past it DuckDB spills to disk, but some steps need a minimum in memory."
+        )
+    if is_disk_full(error):
+        return (
+            f"{where}: {step} ran out of disk space: {first}\n"
+            "Fix: free space on that disk, or point TMPDIR at a folder on a larger one: DuckDB keeps the tables "
+            "it loads, and what spills past memory_limit, in a temporary folder there."
+        )
+    return None

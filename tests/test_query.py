@@ -285,6 +285,20 @@ def test_loaded_tables_live_in_the_engines_database_file_beside_which_nothing_ca
         assert "Permission Error" in str(info.value)
 
 
+def test_a_full_temporary_disk_says_so_and_how_to_fix_it_not_that_the_data_is_bad(data, small_disk, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(small_disk("16k")))
+    with QueryEngine(DataPackage.load(data)) as e:
+        with pytest.raises(QueryError) as info:
+            e.query("SELECT count(*) FROM traffic")
+    message = str(info.value)
+    assert message.startswith("traffic.csv: loading it into DuckDB ran out of disk space: ")
+    assert "No space left on device" in message
+    assert "Fix: free space on that disk, or point TMPDIR at a folder on a larger one" in message
+    assert "handbook validate" not in message
+
+
 def test_a_full_cache_disk_costs_the_cache_not_the_query(data, small_disk):
     import logging
 

@@ -30,7 +30,7 @@ from site_build.data.result import QueryResult
 from site_build.data.results import QueryStats, ResultCache
 from site_build.data.sql_names import ident, literal, mentioned
 from site_build.data.store import NO_STORE, Store
-from site_build.errors import QueryError, RowLimitError, is_out_of_memory, out_of_memory
+from site_build.errors import QueryError, RowLimitError, is_disk_full, is_out_of_memory, out_of_room
 
 log = logging.getLogger("handbook.query")
 
@@ -143,8 +143,9 @@ class QueryEngine:
                 self._con.execute(f"CREATE TABLE {table} AS {view_sql(resource)}")
                 self._con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {table}")
             except duckdb.Error as e:
-                if is_out_of_memory(e):
-                    raise QueryError(out_of_memory(resource.relpath, "loading", e, self.memory_limit)) from None
+                room = out_of_room(resource.relpath, "loading it into DuckDB", e, self.memory_limit)
+                if room:
+                    raise QueryError(room) from None
                 raise QueryError(
                     f"Could not load {resource.relpath} into DuckDB: {e}\nFix: run `handbook validate` to "
                     "find the bad rows."
@@ -315,4 +316,6 @@ def _describe(error: Exception, sql: str) -> str:
         hint = "\nFix: check the column names against the resource's Table Schema (handbook query --describe NAME)."
     elif is_out_of_memory(error):
         hint = "\nFix: raise memory_limit under the handbook plugin in mkdocs.yml, or aggregate earlier in the query."
+    elif is_disk_full(error):
+        hint = "\nFix: free space on that disk, or point TMPDIR at a folder on a larger one (where DuckDB spills)."
     return f"Query failed: {message}\nSQL: {_short(sql, 400)}{hint}"

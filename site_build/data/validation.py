@@ -40,7 +40,7 @@ from site_build.data.rownumbers import count_lines, shift_rows
 from site_build.data.scanner import Scanner
 from site_build.data.store import NO_STORE, Store
 from site_build.data.verdicts import cache_key, load_cache, load_report, report_key, save_cache, save_report
-from site_build.errors import ConfigError, DataInvalid, is_out_of_memory, out_of_memory, suggest
+from site_build.errors import ConfigError, DataInvalid, out_of_room, suggest
 
 #: the default of the setting memory_limit: the scans' hash tables spill to disk past it
 MEMORY_LIMIT = "1GB"
@@ -169,8 +169,9 @@ def _check_table(
         try:
             rows, findings = _scan(scanner, table, tables, first)
         except Scanner.Error as e:
-            if is_out_of_memory(e):
-                raise ConfigError(out_of_memory(res.relpath, "validation", e, scanner.memory_limit)) from None
+            room = out_of_room(res.relpath, "validation", e, scanner.memory_limit)
+            if room:
+                raise ConfigError(room) from None
             kind = "encoding-error" if "unicode" in str(e).lower() else "source-error"
             message = str(e).strip().splitlines()[0]
             return (
