@@ -14,18 +14,25 @@ A page that changed is indexed again, but mostly in words seen before: a
 new KPI value changes the page's text, not its runs of Chinese characters,
 which are what Material hands jieba one by one. jieba's cut of each run is
 kept too (``Words``), so such a page is indexed without loading jieba's
-dictionary, 0.6 s of an edit's build here. The index is byte for byte the
+dictionary, 0.6 s of an edit's build here. A run it has not seen, a new
+sentence say, is cut from a copy of jieba's dictionary in the store
+(``dictionary``), again without loading it. The index is byte for byte the
 one jieba alone gives.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from site_build.data.package import file_sha256
 from site_build.data.store import Store
+from site_build.mkdocs.dictionary import Dictionary
+
+log = logging.getLogger("handbook.search")
 
 NAMESPACE = "search"
 WORDS = "words"
@@ -79,15 +86,19 @@ class Words:
     """jieba's cut of each run of Han characters Material indexes, kept in the store.
 
     It stands in for the ``jieba`` module in Material's search plugin, which
-    only calls ``cut`` on one run at a time; a run it has not seen goes to
-    jieba itself.
+    only calls ``cut`` on one run at a time; a run it has not seen is cut
+    from the store's copy of jieba's dictionary, or by jieba itself when the
+    store has none yet.
     """
 
-    def __init__(self, jieba: Any, store: Store, key: str):
-        self.jieba, self.store, self.key = jieba, store, key
-        self.runs: dict[str, list[str]] = (store.get_json(WORDS, key, _runs) or {}) if store.enabled else {}
+    def __init__(self, jieba: Any, store: Store, settings: list):
+        self.jieba, self.store = jieba, store
+        self.key = Store.key("jieba runs", settings)
+        self.runs: dict[str, list[str]] = (store.get_json(WORDS, self.key, _runs) or {}) if store.enabled else {}
         self.used: set[str] = set()
         self.new = 0
+        self.copy = store.path(WORDS, Store.key("jieba dictionary", settings))
+        self.dictionary = Dictionary.open(self.copy)
 
     @classmethod
     def install(cls, store: Store, settings: list) -> Words | None:
@@ -102,7 +113,7 @@ class Words:
             jieba = jieba.jieba
         if jieba is None or not callable(getattr(jieba, "cut", None)):
             return None
-        words = cls(jieba, store, Store.key("jieba runs", settings))
+        words = cls(jieba, store, settings)
         material_search.jieba = words
         return words
 
@@ -111,17 +122,30 @@ class Words:
         self.used.add(text)
         found = self.runs.get(text)
         if found is None:
-            found = self.runs[text] = list(self.jieba.cut(run))
+            cut = self.dictionary.cut(text, self.jieba) if self.dictionary else list(self.jieba.cut(run))
+            found = self.runs[text] = cut
             self.new += 1
         return found
 
     def save(self) -> None:
-        """Store the table if this build cut new runs."""
+        """Store the table if this build cut new runs, and a copy of jieba's dictionary if it was loaded."""
         if self.new and self.store.enabled:
             if len(self.runs) > MAX_RUNS:
                 self.runs = {text: self.runs[text] for text in self.used}
             self.store.put_json(WORDS, self.key, self.runs, ensure_ascii=False, separators=(",", ":"))
             self.new = 0
+        loaded = getattr(getattr(self.jieba, "dt", None), "initialized", False)
+        if loaded and self.dictionary is None and self.copy is not None:
+            try:
+                Dictionary.write(self.copy, self.jieba.dt.FREQ, self.jieba.dt.total)
+            except (OSError, sqlite3.Error) as e:
+                log.warning(
+                    "Could not write a copy of jieba's dictionary to %s: %s. The build goes on without it. "
+                    "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.",
+                    self.copy,
+                    e,
+                )
+            self.dictionary = Dictionary.open(self.copy)
 
     def __getattr__(self, name: str) -> Any:
         # Anything else Material may use (set_dictionary, load_userdict) is jieba's own.
