@@ -46,7 +46,7 @@ FORMATS = {
     "svgs": 1,  # static SVGs drawn by vl-convert (views/vega.py)
     "bundles": 1,  # the Vega JavaScript runtime bundled by vl-convert (views/vega.py)
     "search": 1,  # Material's search entries of one page (mkdocs/search.py)
-    "words": 1,  # jieba's cut of every run of Chinese characters the search index had (mkdocs/search.py)
+    "words": 1,  # jieba's cut of every run of Chinese the search index had, its dictionary (mkdocs/search.py)
     "offline": 1,  # the URLs a page loads from other hosts, by the page's bytes (views/offline.py)
     "templates": 1,  # Jinja's compiled templates: the theme's and the engine's (render.BytecodeCache)
 }

@@ -51,7 +51,7 @@ class Dictionary:
                 con.execute("PRAGMA journal_mode = OFF")
                 con.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER)")
                 con.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
-                con.executemany("INSERT INTO freq VALUES (?, ?)", sorted(freq.items()))
+                con.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())  # unsorted: 0.45 s, sorted 0.6
                 longest = max((len(word) for word in freq), default=0)
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [("total", total), ("longest", longest)])
             con.close()
