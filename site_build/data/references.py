@@ -70,7 +70,7 @@ def orphan_sql(scanner: Scanner, key: list[Column], parent: Side) -> str | None:
     if len(key) != 1 or len(parent.key) != 1:
         return None
     c, p = key[0], parent.key[0]
-    if c.type in ("datetime", "time") or _same_value(c, p, ["x"], ["y"]) != "x IS NOT DISTINCT FROM y":
+    if c.type in ("datetime", "time") or not _exact(c, p):
         return None
     keys, (t, a, k) = _keys(scanner, parent)
     # Only parent values that are their t alone can equal such a child value; none of them is NULL.
@@ -108,9 +108,14 @@ def _pairs(
 _NUMERIC = {"integer", "number", "year", "boolean"}
 
 
+def _exact(c: Column, p: Column) -> bool:
+    """True when values of the two columns compare part by part: the same type, or both text."""
+    return c.type == p.type or (c.type in ("string", "any") and p.type in ("string", "any"))
+
+
 def _same_value(c: Column, p: Column, cparts: list[str], pparts: list[str]) -> str:
     # Python's ==: the same type compares exactly; 1 == 1.0 == True across numeric types; otherwise never equal.
-    if c.type == p.type or (c.type in ("string", "any") and p.type in ("string", "any")):
+    if _exact(c, p):
         return " AND ".join(f"{x} IS NOT DISTINCT FROM {y}" for x, y in zip(cparts, pparts))
     if c.type in _NUMERIC and p.type in _NUMERIC:
         return f"CAST({cparts[0]} AS DOUBLE) = CAST({pparts[0]} AS DOUBLE)"

@@ -269,14 +269,23 @@ def _side(scanner: Scanner, table: Table, key: list[Column], parallel: bool) -> 
     return Side(table.source, table.counting_source(parallel), table.columns, key, table.judged)
 
 
+def _reference(table: Table, tables: dict, fk: dict) -> tuple[list[str], str, Table, list[str]] | None:
+    """(fields, parent name, parent, referenced fields) of a foreign key; None when it cannot be checked."""
+    fields, ref = _names(fk.get("fields")), fk.get("reference") or {}
+    parent_name = ref.get("resource") or table.resource.name
+    parent = tables[parent_name] if parent_name != table.resource.name else table
+    if not parent.readable or not set(fields) <= {c.name for c in table.columns}:
+        return None
+    return fields, parent_name, parent, _names(ref.get("fields"))
+
+
 def _orphan_sql(scanner: Scanner, table: Table, tables: dict, fk: dict) -> str | None:
     """The clean pass's condition for a row without parent (``references.orphan_sql``), if it has one."""
-    fields, ref = _names(fk.get("fields")), fk.get("reference") or {}
-    parent = tables.get(ref.get("resource") or table.resource.name)
-    by_name, ref_fields = {c.name: c for c in table.columns}, _names(ref.get("fields"))
-    if parent is None or parent is table or not parent.readable or not set(fields) <= set(by_name):
+    found = _reference(table, tables, fk)
+    if found is None or found[2] is table:
         return None
-    parent_cols = {c.name: c for c in parent.columns}
+    fields, _, parent, ref_fields = found
+    by_name, parent_cols = {c.name: c for c in table.columns}, {c.name: c for c in parent.columns}
     if not set(ref_fields) <= set(parent_cols) or len(fields) != len(ref_fields):
         return None
     try:
@@ -290,15 +299,11 @@ def _orphan_sql(scanner: Scanner, table: Table, tables: dict, fk: dict) -> str |
 
 
 def _scan_foreign_key(scanner: Scanner, table: Table, tables: dict, fk: dict, first: int) -> Finding | None:
-    fields = _names(fk.get("fields"))
-    ref = fk.get("reference") or {}
-    parent_name = ref.get("resource") or table.resource.name
-    parent = tables[parent_name] if parent_name != table.resource.name else table
-    by_name = {c.name: c for c in table.columns}
-    if not parent.readable or not set(fields) <= set(by_name):
+    found = _reference(table, tables, fk)
+    if found is None:
         return None
-    parent_cols = {c.name: c for c in parent.columns}
-    ref_fields = _names(ref.get("fields"))
+    fields, parent_name, parent, ref_fields = found
+    by_name, parent_cols = {c.name: c for c in table.columns}, {c.name: c for c in parent.columns}
     reference = f"{parent_name}({', '.join(ref_fields)})"
     unknown = [n for n in ref_fields if n not in parent_cols]
     if unknown:
