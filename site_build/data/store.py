@@ -139,6 +139,10 @@ class Store:
     def put_json(self, namespace: str, key: str, value: Any, **dumps: Any) -> bool:
         return self._write(namespace, key, lambda path: fsutil.atomic_write_json(path, value, durable=False, **dumps))
 
+    def put_file(self, namespace: str, key: str, write: Callable[[Path], None]) -> bool:
+        """Store what ``write(path)`` writes, atomically, at the entry's path (a file its own format needs)."""
+        return self._write(namespace, key, write)
+
     def _write(self, namespace: str, key: str, write: Callable[[Path], None]) -> bool:
         path = self.path(namespace, key)
         if path is None:

@@ -41,7 +41,7 @@ class Dictionary:
 
     @staticmethod
     def write(path: Path, freq: dict[str, int], total: int) -> None:
-        """Write the copy of ``freq`` and ``total`` to ``path``, atomically."""
+        """Write the copy of ``freq`` and ``total`` to ``path``, atomically; OSError when SQLite cannot."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".sqlite")
         os.close(fd)
@@ -56,6 +56,8 @@ class Dictionary:
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [("total", total), ("longest", longest)])
             con.close()
             os.replace(temp, path)
+        except sqlite3.Error as e:
+            raise OSError(f"SQLite could not write {temp}: {e}") from e
         finally:
             Path(temp).unlink(missing_ok=True)
 

@@ -23,16 +23,12 @@ one jieba alone gives.
 from __future__ import annotations
 
 import importlib.metadata
-import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from site_build.data.package import file_sha256
 from site_build.data.store import Store
 from site_build.mkdocs.dictionary import Dictionary
-
-log = logging.getLogger("handbook.search")
 
 NAMESPACE = "search"
 WORDS = "words"
@@ -97,8 +93,8 @@ class Words:
         self.runs: dict[str, list[str]] = (store.get_json(WORDS, self.key, _runs) or {}) if store.enabled else {}
         self.used: set[str] = set()
         self.new = 0
-        self.copy = store.path(WORDS, Store.key("jieba dictionary", settings))
-        self.dictionary = Dictionary.open(self.copy)
+        self.copy = Store.key("jieba dictionary", settings)
+        self.dictionary = Dictionary.open(store.path(WORDS, self.copy))
 
     @classmethod
     def install(cls, store: Store, settings: list) -> Words | None:
@@ -135,17 +131,10 @@ class Words:
             self.store.put_json(WORDS, self.key, self.runs, ensure_ascii=False, separators=(",", ":"))
             self.new = 0
         loaded = getattr(getattr(self.jieba, "dt", None), "initialized", False)
-        if loaded and self.dictionary is None and self.copy is not None:
-            try:
-                Dictionary.write(self.copy, self.jieba.dt.FREQ, self.jieba.dt.total)
-            except (OSError, sqlite3.Error) as e:
-                log.warning(
-                    "Could not write a copy of jieba's dictionary to %s: %s. The build goes on without it. "
-                    "Fix: free space on that disk, or point cache_dir in mkdocs.yml elsewhere.",
-                    self.copy,
-                    e,
-                )
-            self.dictionary = Dictionary.open(self.copy)
+        if loaded and self.dictionary is None and self.store.enabled:
+            freq, total = self.jieba.dt.FREQ, self.jieba.dt.total
+            self.store.put_file(WORDS, self.copy, lambda path: Dictionary.write(path, freq, total))
+            self.dictionary = Dictionary.open(self.store.path(WORDS, self.copy))
 
     def __getattr__(self, name: str) -> Any:
         # Anything else Material may use (set_dictionary, load_userdict) is jieba's own.
